@@ -1,0 +1,91 @@
+// The entry point: parses argv with yargs over the command table, sets up logging and signal handling, and is the
+// only place that turns outcomes into exit codes (0 ok, 1 a required unit failed, 2 bad config or usage).
+import yargs, { type Argv } from 'yargs';
+import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
+import { commands } from './scripts/index.ts';
+import { HornoError } from './wrappers/errors.ts';
+import { createLogger } from './wrappers/log/logger.ts';
+import { installSignalHandlers } from './wrappers/run/cancel.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  let usageFailure: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('horno')
+    .usage('$0 <command> [options]')
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'debug-level logs on the terminal',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print a JSON summary on stdout; logs stay quiet',
+    })
+    .option('site', {
+      type: 'string',
+      describe: 'site config file (default: $HORNO_SITE, then config/site.yaml)',
+    })
+    .option('config-dir', { type: 'string', describe: 'folder holding releases/*.yaml (default: config/)' })
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      usageFailure = msg ?? err?.message ?? 'bad usage';
+    }) as Argv<GlobalArgs>;
+
+  for (const cmd of commands as Command<unknown>[]) {
+    parser.command(
+      cmd.name,
+      cmd.describe,
+      (y) => (cmd.options ? cmd.options(y as Argv<GlobalArgs>) : y),
+      async (args) => {
+        exitCode = await runCommand(cmd, args as unknown as GlobalArgs);
+      },
+    );
+  }
+  await parser.parseAsync();
+  if (usageFailure) {
+    process.stderr.write(`horno: ${usageFailure}\n(see horno --help)\n`);
+    return 2;
+  }
+  return exitCode;
+}
+
+async function runCommand(cmd: Command<unknown>, args: GlobalArgs): Promise<number> {
+  const logger = createLogger({ verbose: args.verbose, json: args.json });
+  const { log } = logger;
+  installSignalHandlers((sig) => log.warn({ signal: sig }, 'interrupt received: stopping running work'));
+  const ctx: CommandContext = {
+    log,
+    logger,
+    summary: (obj) => {
+      if (args.json) process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+    },
+    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  };
+  try {
+    return (await cmd.run(args, ctx)) ?? 0;
+  } catch (err) {
+    return reportError(err, ctx);
+  } finally {
+    logger.flush();
+  }
+}
+
+function reportError(err: unknown, ctx: CommandContext): number {
+  if (err instanceof HornoError) {
+    ctx.log.error({ code: err.code }, err.message);
+    if (err.hint) ctx.log.info(`hint: ${err.hint}`);
+    ctx.summary({ ok: false, code: err.code, error: err.message });
+    return err.exitCode;
+  }
+  ctx.log.error({ err }, 'unexpected error (a bug in horno: please report it with the log)');
+  ctx.summary({ ok: false, code: 'E_BUG', error: String(err) });
+  return 1;
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+function capture() {
+  const terminal = new PassThrough();
+  let text = '';
+  terminal.on('data', (c: Buffer) => (text += c.toString()));
+  return { terminal, text: () => text };
+}
+
+describe('logger', () => {
+  it('writes readable lines to the terminal and JSON to the compose log, secrets redacted in both', async () => {
+    const t = capture();
+    const dir = await mkdtemp(join(tmpdir(), 'horno-log-'));
+    const file = join(dir, 'logs', 'horno.log');
+    const { log, addFile, flush } = createLogger({ terminal: t.terminal, colorize: false });
+    addFile(file);
+    log.info({ step: 'sync-repos', s3: { secretAccessKey: 'SEKRET', bucket: 'b' }, token: 'T0K' }, 'unit done');
+    log.debug({ detail: 1 }, 'only in the file');
+    flush();
+    expect(t.text()).toMatch(/INFO.*unit done/);
+    expect(t.text()).not.toContain('only in the file');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ msg: 'unit done', step: 'sync-repos', s3: { bucket: 'b' } });
+    expect(lines[0].s3.secretAccessKey).toBe('[redacted]');
+    expect(lines[0].token).toBe('[redacted]');
+    expect(lines[1]).toMatchObject({ msg: 'only in the file', level: 20 });
+    expect(t.text() + JSON.stringify(lines)).not.toMatch(/SEKRET|T0K/);
+  });
+
+  it('shows debug lines with verbose and only warnings with json', () => {
+    const v = capture();
+    createLogger({ terminal: v.terminal, verbose: true, colorize: false }).log.debug('dbg');
+    expect(v.text()).toContain('dbg');
+    const j = capture();
+    const { log } = createLogger({ terminal: j.terminal, json: true, colorize: false });
+    log.info('quiet');
+    log.warn('loud');
+    expect(j.text()).not.toContain('quiet');
+    expect(j.text()).toContain('loud');
+  });
+});

@@ -1,0 +1,78 @@
+// The pino logger every command uses: readable lines on the terminal (stderr), JSON lines to the compose's log
+// file once a compose is known, secrets redacted in both. --verbose lowers the terminal level to debug; --json
+// keeps the terminal quiet (warnings only) so stdout carries nothing but the summary object.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino, { type Logger, type StreamEntry } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line, at any depth we log at. */
+export const REDACT_PATHS = [
+  'password',
+  'secret',
+  'token',
+  'secretAccessKey',
+  'accessKeyId',
+  'sessionToken',
+  'authorization',
+  'credentials',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.secretAccessKey',
+  '*.accessKeyId',
+  '*.sessionToken',
+  '*.authorization',
+  '*.credentials',
+  '*.*.secretAccessKey',
+  '*.*.accessKeyId',
+  '*.*.password',
+  'env.AWS_SECRET_ACCESS_KEY',
+  'env.AWS_ACCESS_KEY_ID',
+];
+
+export interface LoggerOptions {
+  verbose?: boolean;
+  json?: boolean;
+  /** Where terminal lines go; stderr by default (tests pass a buffer). */
+  terminal?: NodeJS.WritableStream;
+  colorize?: boolean;
+}
+
+export interface HornoLogger {
+  log: Logger;
+  /** Start writing JSON lines to this file as well (the compose's log). */
+  addFile(path: string): void;
+  flush(): void;
+}
+
+export function createLogger(opts: LoggerOptions = {}): HornoLogger {
+  const term = opts.terminal ?? process.stderr;
+  const termLevel = opts.json ? 'warn' : opts.verbose ? 'debug' : 'info';
+  const prettyStream = pretty({
+    destination: term,
+    sync: true,
+    colorize: opts.colorize ?? ((term as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
+  const streams: StreamEntry[] = [{ level: termLevel, stream: prettyStream }];
+  const multi = pino.multistream(streams);
+  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, multi);
+  const files = new Set<string>();
+  return {
+    log,
+    addFile(path) {
+      if (files.has(path)) return;
+      files.add(path);
+      mkdirSync(dirname(path), { recursive: true });
+      multi.add({ level: 'debug', stream: pino.destination({ dest: path, sync: true, append: true }) });
+    },
+    flush() {
+      log.flush?.();
+    },
+  };
+}

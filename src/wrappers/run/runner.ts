@@ -1,0 +1,164 @@
+// The one place that spawns processes. argv arrays only (shell: false), an environment allow-list, output streamed
+// to the unit's log file, a timeout and cancellation that kill the whole process group, and a CommandFailedError
+// carrying the argv, exit code and stderr tail.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { CommandFailedError, InterruptedError, ToolMissingError } from '../errors.ts';
+import { linkedSignal } from './cancel.ts';
+
+/** Variables passed through from our own environment; everything else must be given explicitly. */
+export const ENV_ALLOW = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'SOURCE_DATE_EPOCH',
+  'USER',
+] as const;
+
+export interface RunOptions {
+  cwd?: string;
+  /** Added to (and overriding) the allow-listed environment. */
+  env?: Record<string, string | undefined>;
+  /** stdout and stderr are appended here as they come. */
+  logFile?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Keep the whole stdout in the result (for tools whose output we parse). */
+  captureStdout?: boolean;
+  input?: string | Buffer;
+  /** Exit codes that count as success; default [0]. */
+  okExitCodes?: readonly number[];
+  /** Time between SIGTERM and SIGKILL when killing. */
+  killGraceMs?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  durationMs: number;
+  stdout: string;
+  stderrTail: string;
+}
+
+const TAIL_LINES = 40;
+const TAIL_BYTES = 16 * 1024;
+
+export function buildEnv(extra: RunOptions['env'] = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ENV_ALLOW) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+/** Keeps the last bytes of a stream, for error messages. */
+class Tail {
+  private buf = '';
+  push(chunk: Buffer): void {
+    this.buf = (this.buf + chunk.toString('utf8')).slice(-TAIL_BYTES);
+  }
+  lines(): string {
+    return this.buf.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  }
+}
+
+function openLog(path: string | undefined): WriteStream | undefined {
+  if (!path) return undefined;
+  mkdirSync(dirname(path), { recursive: true });
+  return createWriteStream(path, { flags: 'a' });
+}
+
+export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (argv.length === 0 || !argv[0]) throw new TypeError('run: empty argv');
+  const signal = linkedSignal(opts.signal);
+  if (signal.aborted) throw new InterruptedError(`not started, run interrupted: ${argv[0]}`);
+  const started = performance.now();
+  const log = openLog(opts.logFile);
+  log?.write(`$ ${argv.map(quoteForLog).join(' ')}\n`);
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: opts.cwd,
+    env: buildEnv(opts.env),
+    shell: false,
+    detached: true, // own process group, so a kill reaches grandchildren too
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const errTail = new Tail();
+  const outTail = new Tail();
+  const outChunks: Buffer[] = [];
+  child.stdout!.on('data', (c: Buffer) => {
+    log?.write(c);
+    outTail.push(c);
+    if (opts.captureStdout) outChunks.push(c);
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    log?.write(c);
+    errTail.push(c);
+  });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+
+  let timedOut = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    killGroup(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), opts.killGraceMs ?? 3000);
+    killTimer.unref();
+  };
+  const timer =
+    opts.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, opts.timeoutMs)
+      : undefined;
+  signal.addEventListener('abort', kill, { once: true });
+
+  const [code, sig] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'ENOENT'
+          ? new ToolMissingError(
+              `${argv[0]}: command not found`,
+              'run bin/setup to install the tools horno uses',
+            )
+          : err,
+      ),
+    );
+    child.once('close', (c, s) => resolve([c, s]));
+  }).finally(() => {
+    if (timer) clearTimeout(timer);
+    if (killTimer) clearTimeout(killTimer);
+    signal.removeEventListener('abort', kill);
+  });
+  const durationMs = Math.round(performance.now() - started);
+  log?.write(`# exit=${code ?? sig} ms=${durationMs}\n`);
+  await new Promise<void>((r) => (log ? log.end(r) : r()));
+
+  const stderrTail = errTail.lines() || outTail.lines();
+  if (signal.aborted && !timedOut) throw new InterruptedError(`${argv[0]} interrupted`);
+  const ok = opts.okExitCodes ?? [0];
+  if (code === null || !ok.includes(code)) {
+    throw new CommandFailedError(argv, code, sig, stderrTail, opts.logFile, timedOut);
+  }
+  return { exitCode: code, durationMs, stdout: Buffer.concat(outChunks).toString('utf8'), stderrTail };
+}
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function quoteForLog(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`;
+}

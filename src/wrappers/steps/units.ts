@@ -1,0 +1,164 @@
+// Runs a step's units: skips those whose record exists and whose outputs still verify, runs the rest through one
+// p-limit pool, writes a record per finished unit (work/units/<id>.json), and sorts failures into required and
+// failable, which decides DOOMED versus FINISHED_INCOMPLETE.
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { writeFileAtomic } from '../compose/atomic.ts';
+import type { ComposePaths } from '../compose/paths.ts';
+import { HornoError, InterruptedError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { cancelSignal } from '../run/cancel.ts';
+import { unitId } from './canonical.ts';
+
+export interface Unit {
+  /** Human name, unique within the step: "BaseOS-x86_64-os". */
+  key: string;
+  /** Everything the result depends on (options, input digests, tool versions, step version). */
+  inputs: unknown;
+  failable?: boolean;
+}
+
+export interface UnitOutput {
+  path: string;
+  size: number;
+  sha256?: string;
+}
+
+export interface UnitRecord {
+  id: string;
+  step: string;
+  key: string;
+  inputs: unknown;
+  outputs: UnitOutput[];
+  logFile?: string;
+  durationMs: number;
+  finishedAt: string;
+  /** Step-specific result summary (counts, bytes ...), shown again when the unit is skipped. */
+  summary?: Record<string, unknown>;
+}
+
+export interface UnitResult {
+  outputs: UnitOutput[];
+  summary?: Record<string, unknown>;
+}
+
+export interface UnitFailure {
+  key: string;
+  failable: boolean;
+  error: string;
+  logFile?: string;
+}
+
+export interface UnitsOutcome {
+  status: 'FINISHED' | 'FINISHED_INCOMPLETE' | 'DOOMED';
+  ran: UnitRecord[];
+  skipped: UnitRecord[];
+  failed: UnitFailure[];
+}
+
+export interface RunUnitsOptions<U extends Unit> {
+  step: string;
+  paths: ComposePaths;
+  log: Logger;
+  units: U[];
+  concurrency: number;
+  /** Redo units even when a record says they are done. */
+  force?: boolean;
+  /** Verify recorded outputs by sha256 (slow, thorough) or by size only. */
+  verify?: 'size' | 'sha256';
+  run(unit: U, ctx: { logFile: string; id: string }): Promise<UnitResult>;
+}
+
+export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promise<UnitsOutcome> {
+  const { step, paths, log } = opts;
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const outcome: UnitsOutcome = { status: 'FINISHED', ran: [], skipped: [], failed: [] };
+  await Promise.all(
+    opts.units.map((unit) =>
+      limit(async () => {
+        const id = unitId({ step, key: unit.key, inputs: unit.inputs });
+        if (!opts.force) {
+          const rec = await loadVerifiedRecord(paths, id, opts.verify ?? 'size');
+          if (rec) {
+            outcome.skipped.push(rec);
+            log.info({ step, unit: unit.key, ...rec.summary }, 'unit already done, skipped');
+            return;
+          }
+        }
+        if (cancelSignal.aborted) {
+          outcome.failed.push({ key: unit.key, failable: false, error: 'interrupted before start' });
+          return;
+        }
+        const logFile = paths.unitLog(step, unit.key);
+        const started = performance.now();
+        log.info({ step, unit: unit.key }, 'unit started');
+        try {
+          const res = await opts.run(unit, { logFile, id });
+          const rec: UnitRecord = {
+            id,
+            step,
+            key: unit.key,
+            inputs: unit.inputs,
+            outputs: res.outputs,
+            logFile,
+            durationMs: Math.round(performance.now() - started),
+            finishedAt: new Date().toISOString(),
+            summary: res.summary,
+          };
+          await writeFileAtomic(paths.unitRecord(id), `${JSON.stringify(rec, null, 2)}\n`);
+          outcome.ran.push(rec);
+          log.info({ step, unit: unit.key, ms: rec.durationMs, ...res.summary }, 'unit done');
+        } catch (err) {
+          const failable = unit.failable === true && !(err instanceof InterruptedError);
+          const message = err instanceof Error ? err.message : String(err);
+          outcome.failed.push({ key: unit.key, failable, error: message, logFile });
+          const level = failable ? 'warn' : 'error';
+          log[level](
+            {
+              step,
+              unit: unit.key,
+              failable,
+              logFile,
+              ...(err instanceof HornoError ? { code: err.code } : { err }),
+            },
+            `unit failed: ${message}`,
+          );
+        }
+      }),
+    ),
+  );
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  outcome.ran.sort(byKey);
+  outcome.skipped.sort(byKey);
+  outcome.failed.sort(byKey);
+  if (outcome.failed.some((f) => !f.failable)) outcome.status = 'DOOMED';
+  else if (outcome.failed.length > 0) outcome.status = 'FINISHED_INCOMPLETE';
+  return outcome;
+}
+
+async function loadVerifiedRecord(
+  paths: ComposePaths,
+  id: string,
+  verify: 'size' | 'sha256',
+): Promise<UnitRecord | undefined> {
+  let rec: UnitRecord;
+  try {
+    rec = JSON.parse(await readFile(paths.unitRecord(id), 'utf8')) as UnitRecord;
+  } catch {
+    return undefined;
+  }
+  for (const out of rec.outputs) {
+    const st = await stat(out.path).catch(() => undefined);
+    if (!st || st.size !== out.size) return undefined;
+    if (verify === 'sha256' && out.sha256 && (await sha256File(out.path)) !== out.sha256) return undefined;
+  }
+  return rec;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
