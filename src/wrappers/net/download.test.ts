@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { download, DownloadError } from './download.ts';
+
+const body = Buffer.alloc(256 * 1024, 7);
+body.write('payload');
+const sha = createHash('sha256').update(body).digest('hex');
+type Behaviour = 'ok' | '500' | '404' | 'truncate' | 'corrupt' | 'stall';
+let script: Behaviour[] = [];
+let hits = 0;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    hits++;
+    const b = script.shift() ?? 'ok';
+    if (b === '500' || b === '404') {
+      res.writeHead(Number(b)).end('no');
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length, 'last-modified': new Date(1700000000000).toUTCString() });
+    if (b === 'truncate') {
+      res.write(body.subarray(0, 1000));
+      setTimeout(() => res.destroy(), 10);
+    } else if (b === 'corrupt') {
+      const c = Buffer.from(body);
+      c[500] ^= 0xff;
+      res.end(c);
+    } else if (b === 'stall') {
+      res.write(body.subarray(0, 10)); // then nothing
+    } else res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const tmp = () => mkdtemp(join(tmpdir(), 'horno-dl-'));
+const expected = { checksum: { type: 'sha256', value: sha }, size: body.length, backoffMs: 5 };
+
+describe('download', () => {
+  it('fetches, verifies and reports Last-Modified', async () => {
+    const dir = await tmp();
+    script = [];
+    const r = await download(`${base}/f`, join(dir, 'f.rpm'), expected);
+    expect(r).toMatchObject({ bytes: body.length, attempts: 1 });
+    expect(r.lastModified?.getTime()).toBe(1700000000000);
+    expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
+  });
+
+  it.each([['500'], ['truncate'], ['corrupt']] as const)('retries after %s and ends with a whole file', async (b) => {
+    const dir = await tmp();
+    script = [b, b];
+    const r = await download(`${base}/f`, join(dir, 'f.rpm'), expected);
+    expect(r.attempts).toBe(3);
+    expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
+    expect(await readdir(dir)).toEqual(['f.rpm']);
+  });
+
+  it('gives up after the last attempt, leaving nothing behind', async () => {
+    const dir = await tmp();
+    script = ['corrupt', 'corrupt', 'corrupt'];
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), { ...expected, attempts: 3 }).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(/sha256 mismatch/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('does not retry a 404', async () => {
+    const dir = await tmp();
+    script = ['404'];
+    hits = 0;
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), expected).catch((e) => e);
+    expect(err.message).toMatch(/HTTP 404/);
+    expect(hits).toBe(1);
+  });
+
+  it('aborts a stalled body and retries', async () => {
+    const dir = await tmp();
+    script = ['stall'];
+    const r = await download(`${base}/f`, join(dir, 'f.rpm'), { ...expected, stallMs: 200 });
+    expect(r.attempts).toBe(2);
+  });
+
+  it('refuses a size the metadata does not announce', async () => {
+    const dir = await tmp();
+    script = [];
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), { size: 5, attempts: 1 }).catch((e) => e);
+    expect(err.message).toMatch(/server announces 262144 bytes, metadata says 5/);
+  });
+
+  it('copies file:// sources with the same checks', async () => {
+    const dir = await tmp();
+    const src = join(dir, 'src.rpm');
+    await writeFile(src, body);
+    await download(pathToFileURL(src).href, join(dir, 'out', 'f.rpm'), expected);
+    expect((await readFile(join(dir, 'out', 'f.rpm'))).equals(body)).toBe(true);
+    const bad = await download(pathToFileURL(src).href, join(dir, 'g.rpm'), {
+      checksum: { type: 'sha256', value: '0'.repeat(64) },
+      attempts: 2,
+      backoffMs: 1,
+    }).catch((e) => e);
+    expect(bad.message).toMatch(/mismatch/);
+    const missing = await download(pathToFileURL(join(dir, 'nope')).href, join(dir, 'h.rpm')).catch((e) => e);
+    expect(missing.message).toMatch(/not found/);
+  });
+});
