@@ -25,13 +25,16 @@ beforeAll(async () => {
       res.writeHead(Number(b)).end('no');
       return;
     }
-    res.writeHead(200, { 'content-length': body.length, 'last-modified': new Date(1700000000000).toUTCString() });
+    res.writeHead(200, {
+      'content-length': body.length,
+      'last-modified': new Date(1700000000000).toUTCString(),
+    });
     if (b === 'truncate') {
       res.write(body.subarray(0, 1000));
       setTimeout(() => res.destroy(), 10);
     } else if (b === 'corrupt') {
       const c = Buffer.from(body);
-      c[500] ^= 0xff;
+      c[500] = c[500]! ^ 0xff;
       res.end(c);
     } else if (b === 'stall') {
       res.write(body.subarray(0, 10)); // then nothing
@@ -58,14 +61,17 @@ describe('download', () => {
     expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
   });
 
-  it.each([['500'], ['truncate'], ['corrupt']] as const)('retries after %s and ends with a whole file', async (b) => {
-    const dir = await tmp();
-    script = [b, b];
-    const r = await download(`${base}/f`, join(dir, 'f.rpm'), expected);
-    expect(r.attempts).toBe(3);
-    expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
-    expect(await readdir(dir)).toEqual(['f.rpm']);
-  });
+  it.each([['500'], ['truncate'], ['corrupt']] as const)(
+    'retries after %s and ends with a whole file',
+    async (b) => {
+      const dir = await tmp();
+      script = [b, b];
+      const r = await download(`${base}/f`, join(dir, 'f.rpm'), expected);
+      expect(r.attempts).toBe(3);
+      expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
+      expect(await readdir(dir)).toEqual(['f.rpm']);
+    },
+  );
 
   it('gives up after the last attempt, leaving nothing behind', async () => {
     const dir = await tmp();
