@@ -1,4 +1,7 @@
 // The command table: every `horno <command>` and its npm script, in the order a compose runs them.
 import type { Command } from './command.ts';
+import generateCompose from './generate-compose.ts';
+import repoclosure from './repoclosure.ts';
+import syncRepos from './sync-repos.ts';
 
-export const commands: Command<never>[] = [];
+export const commands: Command<never>[] = [generateCompose, syncRepos, repoclosure] as Command<never>[];

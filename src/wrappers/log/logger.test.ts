@@ -19,12 +19,18 @@ describe('logger', () => {
     const file = join(dir, 'logs', 'horno.log');
     const { log, addFile, flush } = createLogger({ terminal: t.terminal, colorize: false });
     addFile(file);
-    log.info({ step: 'sync-repos', s3: { secretAccessKey: 'SEKRET', bucket: 'b' }, token: 'T0K' }, 'unit done');
+    log.info(
+      { step: 'sync-repos', s3: { secretAccessKey: 'SEKRET', bucket: 'b' }, token: 'T0K' },
+      'unit done',
+    );
     log.debug({ detail: 1 }, 'only in the file');
     flush();
     expect(t.text()).toMatch(/INFO.*unit done/);
     expect(t.text()).not.toContain('only in the file');
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ msg: 'unit done', step: 'sync-repos', s3: { bucket: 'b' } });
     expect(lines[0].s3.secretAccessKey).toBe('[redacted]');
     expect(lines[0].token).toBe('[redacted]');

@@ -1,0 +1,62 @@
+// Glue every compose command shares: load and validate the config, find (or create) the compose, lock it, log
+// into it, run the given work, and record the outcome in STATUS. Returns the exit code.
+import { resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from '../wrappers/config/load.ts';
+import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
+import type { ComposeStatus } from '../wrappers/compose/status.ts';
+import type { StepContext } from '../wrappers/steps/step.ts';
+import type { UnitsOutcome } from '../wrappers/steps/units.ts';
+import type { CommandContext, GlobalArgs } from './command.ts';
+
+export async function loadFor(args: GlobalArgs & { release: string }): Promise<LoadedConfig> {
+  return loadConfig({ release: args.release, configDir: args.configDir, siteFile: args.site });
+}
+
+export function composeRoot(cfg: LoadedConfig): string {
+  return resolve(cfg.site.compose_root, cfg.release.major);
+}
+
+export function identity(cfg: LoadedConfig) {
+  return { short: cfg.release.short, version: cfg.release.version, profile: cfg.release.profile };
+}
+
+export interface ComposeWork {
+  /** 'keep' leaves STATUS as it is (STARTED while the compose is still being built). */
+  (sctx: StepContext): Promise<{ status: ComposeStatus | 'keep'; exitCode: number }>;
+}
+
+export async function withCompose(
+  args: GlobalArgs & { release: string; compose?: string; new?: boolean },
+  ctx: CommandContext,
+  command: string,
+  work: ComposeWork,
+): Promise<number> {
+  const cfg = await loadFor(args);
+  const root = composeRoot(cfg);
+  const paths = args.new
+    ? await createCompose(root, identity(cfg))
+    : await findCompose(root, identity(cfg), args.compose);
+  if (args.new) await updateLatestLink(paths, identity(cfg));
+  const session = await openSession(paths, command, ctx.logger);
+  let status: ComposeStatus | 'keep' = 'DOOMED';
+  try {
+    const r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
+    status = r.status;
+    return r.exitCode;
+  } finally {
+    await session.close(status);
+  }
+}
+
+/** How a step's outcome maps to STATUS (while the compose is still in progress) and an exit code. */
+export function outcomeExit(outcome: UnitsOutcome): { status: ComposeStatus | 'keep'; exitCode: number } {
+  if (outcome.status === 'DOOMED') return { status: 'DOOMED', exitCode: 1 };
+  return { status: 'keep', exitCode: 0 };
+}
+
+export function composeOption<T>(y: import('yargs').Argv<T>) {
+  return y.option('compose', {
+    type: 'string',
+    describe: 'compose id or folder to work on (default: the latest-<Short>-<profile> link)',
+  });
+}

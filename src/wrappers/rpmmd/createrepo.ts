@@ -1,0 +1,38 @@
+// argv builders for createrepo_c and modifyrepo_c. Pure functions: the runner executes them, tests assert them.
+// EL9 layout (no sqlite databases); --update reuses metadata of unchanged packages; a fixed revision plus
+// --set-timestamp-to-revision keeps repodata reproducible.
+
+export interface CreaterepoOptions {
+  dir: string;
+  checksum: string;
+  groupfile?: string;
+  revision?: string;
+  distroTag?: { cpeid?: string; name: string };
+  contentTags?: string[];
+  update?: boolean;
+  workers?: number;
+  compressType?: 'gz' | 'xz' | 'bz2';
+}
+
+export function createrepoArgv(o: CreaterepoOptions): string[] {
+  const argv = ['createrepo_c', '--quiet', '--no-database', '--checksum', o.checksum];
+  if (o.update) argv.push('--update');
+  if (o.workers) argv.push('--workers', String(o.workers));
+  if (o.compressType) argv.push('--general-compress-type', o.compressType);
+  if (o.groupfile) argv.push('--groupfile', o.groupfile);
+  if (o.revision) argv.push('--revision', o.revision, '--set-timestamp-to-revision');
+  if (o.distroTag)
+    argv.push('--distro', o.distroTag.cpeid ? `${o.distroTag.cpeid},${o.distroTag.name}` : o.distroTag.name);
+  for (const c of o.contentTags ?? []) argv.push('--content', c);
+  argv.push(o.dir);
+  return argv;
+}
+
+export function modifyrepoArgv(
+  file: string,
+  repodataDir: string,
+  mdtype: string,
+  checksum: string,
+): string[] {
+  return ['modifyrepo_c', `--mdtype=${mdtype}`, `--checksum=${checksum}`, file, repodataDir];
+}

@@ -1,0 +1,181 @@
+// sync-repos: mirror every configured upstream tree (os, debug, source per repo and arch) into the compose. One
+// unit per tree; a unit's id covers the upstream repomd.xml digest and the options, so an unchanged upstream is
+// skipped at the cost of one small request per tree.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { download } from '../../net/download.ts';
+import { compareEvrStrings } from '../../rpmmd/evr.ts';
+import { streamPrimary } from '../../rpmmd/repo.ts';
+import { parseRepomd } from '../../rpmmd/repomd.ts';
+import { createKeyring, type Keyring } from '../../rpmmd/signatures.ts';
+import { readLocation, resolveLocation } from '../../rpmmd/source.ts';
+import type { Package, RepoMd } from '../../rpmmd/types.ts';
+import { UsageError, WorkError } from '../../errors.ts';
+import { sha256Hex } from '../canonical.ts';
+import type { Step, StepContext } from '../step.ts';
+import type { Unit } from '../units.ts';
+import { type MirrorResult, mirrorTree } from './mirror.ts';
+import { repomdOutput, writeRepodata, writeTreeFiles } from './metadata.ts';
+import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
+import { ContentIndex } from './tree-state.ts';
+
+interface Shared {
+  downloads: LimitFunction;
+  index: ContentIndex;
+  keyring?: Promise<Keyring>;
+  onBytes?: (n: number) => void;
+}
+
+export interface SyncUnit extends Unit {
+  tree: TreeTarget;
+  repomd?: RepoMd;
+  repomdError?: string;
+  shared: Shared;
+}
+
+export type { SyncOptions };
+
+export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, SyncUnit> = {
+  name: 'sync-repos',
+  version: 1,
+  concurrency: (ctx) => Math.max(2, ctx.site.limits.cpu),
+  async units(ctx, opts) {
+    const trees = planTrees(ctx.release, ctx.paths, opts);
+    const enforce = opts.enforceSignatures ?? ctx.release.upstream.enforce_signatures;
+    const keys = ctx.release.upstream.gpg_keys;
+    if (enforce && keys.length === 0) {
+      throw new UsageError(
+        'signatures are enforced (upstream.enforce_signatures) but upstream.gpg_keys names no key',
+        'add the release keys to upstream.gpg_keys, or pass --no-enforce-signatures',
+      );
+    }
+    const shared: Shared = {
+      downloads: pLimit(ctx.site.limits.downloads),
+      index: new ContentIndex(),
+      keyring: enforce ? prepareKeyring(ctx, keys) : undefined,
+      onBytes: opts.onBytes,
+    };
+    const limit = pLimit(ctx.site.limits.downloads);
+    return Promise.all(
+      trees.map((tree) =>
+        limit(async (): Promise<SyncUnit> => {
+          const base = {
+            key: tree.key,
+            tree,
+            shared,
+            failable: ctx.release.failable_arches.includes(tree.arch as never),
+          };
+          try {
+            const bytes = await readLocation(resolveLocation(tree.url, 'repodata/repomd.xml'));
+            const repomd = parseRepomd(bytes.toString('utf8'), `${tree.url}repodata/repomd.xml`);
+            const inputs = {
+              url: tree.url,
+              repomd: sha256Hex(bytes),
+              packageArches: tree.packageArches,
+              newestOnly: !!opts.newestOnly,
+              delete: !!opts.delete,
+              enforce,
+              keys,
+              checksum: ctx.release.checksum,
+              comps: tree.comps,
+              modules: tree.modules,
+              identity: [ctx.release.name, ctx.release.short, ctx.release.version],
+              sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
+            };
+            return { ...base, repomd, inputs };
+          } catch (err) {
+            // an unreachable tree is that unit's failure, not the whole step's; never matches a record
+            return { ...base, repomdError: (err as Error).message, inputs: { failedAt: Date.now() } };
+          }
+        }),
+      ),
+    );
+  },
+  async run(unit, ctx, opts, { logFile }) {
+    const { tree, shared } = unit;
+    if (!unit.repomd) throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`);
+    const pkgs = await upstreamPackages(tree, unit.repomd, !!opts.newestOnly);
+    const work = ctx.paths.workDir('sync', tree.key);
+    await mkdir(work, { recursive: true });
+    await mkdir(tree.dir, { recursive: true });
+    const res = await mirrorTree(
+      tree,
+      pkgs,
+      { delete: opts.delete, incoming: join(work, 'incoming'), stateFile: join(work, 'state.json'), logFile },
+      {
+        downloads: shared.downloads,
+        index: shared.index,
+        keyring: await shared.keyring,
+        onBytes: shared.onBytes,
+      },
+    );
+    await writeRepodata(tree, ctx.release, unit.repomd, work, logFile, 2);
+    await writeTreeFiles(tree, ctx.release);
+    if (res.problems.length) throw problemsError(tree, res);
+    return {
+      outputs: [await repomdOutput(tree)],
+      summary: {
+        packages: res.files.length,
+        downloaded: res.downloaded,
+        linked: res.linked,
+        kept: res.kept,
+        deleted: res.deleted,
+        bytes: res.bytes,
+      },
+    };
+  },
+};
+
+/** The packages to mirror: upstream's, of the tree's arches, the newest per name.arch when asked. */
+async function upstreamPackages(tree: TreeTarget, repomd: RepoMd, newestOnly: boolean): Promise<Package[]> {
+  const keep = new Set(tree.packageArches);
+  const pkgs: Package[] = [];
+  for await (const p of streamPrimary(tree.url, repomd)) if (keep.has(p.arch)) pkgs.push(slim(p));
+  if (!newestOnly) return pkgs;
+  const newest = new Map<string, Package>();
+  for (const p of pkgs) {
+    const k = `${p.name}.${p.arch}`;
+    const cur = newest.get(k);
+    if (!cur || compareEvrStrings(evr(p), evr(cur)) > 0) newest.set(k, p);
+  }
+  return [...newest.values()];
+}
+
+const evr = (p: Package) => `${p.epoch}:${p.version}-${p.release}`;
+
+/** Only what mirroring needs: dependency lists of 50,000 packages would cost hundreds of MB. */
+function slim(p: Package): Package {
+  return {
+    ...p,
+    requires: [],
+    provides: [],
+    conflicts: [],
+    obsoletes: [],
+    recommends: [],
+    suggests: [],
+    supplements: [],
+    enhances: [],
+    files: [],
+  };
+}
+
+async function prepareKeyring(ctx: StepContext, keys: string[]): Promise<Keyring> {
+  const dir = ctx.paths.workDir('sync', 'keys');
+  const files: string[] = [];
+  for (const [i, key] of keys.entries()) {
+    const dest = join(dir, `key-${i}.asc`);
+    await download(key, dest);
+    files.push(dest);
+  }
+  return createKeyring(join(dir, 'rpmdb'), join(dir, 'home'), files);
+}
+
+function problemsError(tree: TreeTarget, res: MirrorResult): WorkError {
+  const shown = res.problems.slice(0, 10).map((p) => `  ${p.file}: ${p.problem}`);
+  const more = res.problems.length > 10 ? [`  ... and ${res.problems.length - 10} more`] : [];
+  return new WorkError(
+    `${tree.key}: ${res.problems.length} package(s) did not land:\n${[...shown, ...more].join('\n')}`,
+    'packages that landed are in the tree with fresh repodata; rerun sync-repos to retry the rest',
+  );
+}

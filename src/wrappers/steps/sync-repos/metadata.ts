@@ -1,0 +1,106 @@
+// Repodata and tree files for a mirrored tree: createrepo_c (checksum from the release, comps via --groupfile,
+// --update to reuse unchanged entries, upstream's revision for reproducible output), modules via modifyrepo_c,
+// then .treeinfo, .discinfo and media.repo (productmd / pungi formats).
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../compose/atomic.ts';
+import type { ReleaseConfig } from '../../config/release-schema.ts';
+import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from '../../iso/discinfo.ts';
+import { serializeTreeInfo, type TreeVariant } from '../../iso/treeinfo.ts';
+import { createrepoArgv, modifyrepoArgv } from '../../rpmmd/createrepo.ts';
+import { metadataText } from '../../rpmmd/repo.ts';
+import { findRecord } from '../../rpmmd/repomd.ts';
+import type { RepoMd } from '../../rpmmd/types.ts';
+import { run } from '../../run/runner.ts';
+import { sha256File } from '../units.ts';
+import type { TreeTarget } from './plan.ts';
+import { hashFile } from './tree-state.ts';
+
+async function fetchText(
+  url: string,
+  repomd: RepoMd,
+  type: string,
+  dest: string,
+): Promise<string | undefined> {
+  const rec = findRecord(repomd, type);
+  if (!rec) return undefined;
+  let text = '';
+  for await (const chunk of metadataText(url, rec)) text += chunk;
+  await writeFile(dest, text);
+  return dest;
+}
+
+export async function writeRepodata(
+  t: TreeTarget,
+  release: ReleaseConfig,
+  upstream: RepoMd,
+  work: string,
+  logFile: string,
+  workers: number,
+): Promise<void> {
+  const groupfile = t.comps ? await fetchText(t.url, upstream, 'group', join(work, 'comps.xml')) : undefined;
+  const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
+  await run(
+    createrepoArgv({
+      dir: t.dir,
+      checksum: release.checksum,
+      update: true,
+      workers,
+      groupfile,
+      revision,
+      distroTag: {
+        cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
+        name: `${release.name} ${release.major}`,
+      },
+    }),
+    { logFile },
+  );
+  if (t.modules) {
+    const modules = await fetchText(t.url, upstream, 'modules', join(work, 'modules.yaml'));
+    if (modules) {
+      await run(modifyrepoArgv(modules, join(t.dir, 'repodata'), 'modules', release.checksum), { logFile });
+      // modifyrepo_c stamps its record with the current time; keep repomd.xml reproducible
+      if (revision) await pinRepomdTimestamps(join(t.dir, 'repodata', 'repomd.xml'), revision);
+    }
+  }
+}
+
+async function pinRepomdTimestamps(repomd: string, revision: string): Promise<void> {
+  if (!/^\d+$/.test(revision)) return;
+  const xml = await readFile(repomd, 'utf8');
+  await writeFileAtomic(
+    repomd,
+    xml.replace(/<timestamp>\d+<\/timestamp>/g, `<timestamp>${revision}</timestamp>`),
+  );
+}
+
+/** .treeinfo, .discinfo and media.repo for a repo tree (os, debug or source). */
+export async function writeTreeFiles(t: TreeTarget, release: ReleaseConfig): Promise<void> {
+  const arch = t.kind === 'source' ? 'src' : t.arch;
+  const paths: TreeVariant['paths'] =
+    t.kind === 'source'
+      ? { source_packages: 'Packages', source_repository: '.' }
+      : t.kind === 'debug'
+        ? { debug_packages: 'Packages', debug_repository: '.' }
+        : { packages: 'Packages', repository: '.' };
+  const stamp = discTimestamp();
+  const id = t.repo.replaceAll('-', '_');
+  const repomd = join(t.dir, 'repodata', 'repomd.xml');
+  const treeinfo = serializeTreeInfo({
+    release: { name: release.name, short: release.short, version: release.version },
+    tree: { arch, buildTimestamp: Math.trunc(Number(stamp)), platforms: [arch] },
+    variants: [{ id, uid: id, name: t.repo, type: 'variant', paths }],
+    checksums: { 'repodata/repomd.xml': [release.checksum, await hashFile(repomd, release.checksum)] },
+    images: {},
+  });
+  const description = `${release.name} ${release.version}`;
+  await writeFileAtomic(join(t.dir, '.treeinfo'), treeinfo);
+  await writeFileAtomic(join(t.dir, '.discinfo'), serializeDiscInfo({ timestamp: stamp, description, arch }));
+  await writeFileAtomic(join(t.dir, 'media.repo'), serializeMediaRepo(description, stamp));
+}
+
+export async function repomdOutput(t: TreeTarget): Promise<{ path: string; size: number; sha256: string }> {
+  const path = join(t.dir, 'repodata', 'repomd.xml');
+  const buf = await readFile(path);
+  return { path, size: buf.length, sha256: await sha256File(path) };
+}
