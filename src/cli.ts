@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       cmd.describe,
       (y) => (cmd.options ? cmd.options(y as Argv<GlobalArgs>) : y),
       async (args) => {
+        if (usageFailure) return; // yargs reports a failed check through .fail() and still calls the handler
         exitCode = await runCommand(cmd, args as unknown as GlobalArgs);
       },
     );
@@ -67,7 +68,10 @@ async function runCommand(cmd: Command<unknown>, args: GlobalArgs): Promise<numb
     summary: (obj) => {
       if (args.json) process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     },
-    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    // with --json, stdout carries the summary object alone
+    print: (text) => {
+      if (!args.json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
   };
   try {
     return (await cmd.run(args, ctx)) ?? 0;

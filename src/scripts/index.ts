@@ -3,5 +3,11 @@ import type { Command } from './command.ts';
 import generateCompose from './generate-compose.ts';
 import repoclosure from './repoclosure.ts';
 import syncRepos from './sync-repos.ts';
+import validateConfig from './validate-config.ts';
 
-export const commands: Command<never>[] = [generateCompose, syncRepos, repoclosure] as Command<never>[];
+export const commands: Command<never>[] = [
+  validateConfig,
+  generateCompose,
+  syncRepos,
+  repoclosure,
+] as Command<never>[];

@@ -1,0 +1,138 @@
+// The site config (config/site.yaml, or --site / $HORNO_SITE): where composes and artifacts go, where each arch's
+// work runs, and how much runs at once. The embedded default works on one machine with nothing else running.
+// Credentials are never in this file: it names the environment variables that hold them.
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { Arch, EnvVarName, HttpUrl, TemplatePath } from './common-schema.ts';
+
+export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+export const S3Credentials = z.strictObject({
+  access_key_id_env: EnvVarName,
+  secret_access_key_env: EnvVarName,
+  session_token_env: EnvVarName.optional(),
+});
+export type S3Credentials = z.infer<typeof S3Credentials>;
+
+export const S3Settings = z.strictObject({
+  /** Default: AWS itself. Set for s3rver, MinIO, Ceph. */
+  endpoint: HttpUrl.optional(),
+  region: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be a region name like "us-east-2"')
+    .default('us-east-1'),
+  /** Required by s3rver and most non-AWS servers. */
+  force_path_style: z.boolean().default(false),
+  /** Default: the AWS SDK's own chain (AWS_* variables, profiles, instance roles). */
+  credentials: S3Credentials.optional(),
+});
+export type S3Settings = z.infer<typeof S3Settings>;
+
+export const StoreConfig = z.strictObject({
+  /** `file://<path>` (relative paths resolve against the working directory) or `s3://<bucket>[/<prefix>]`. */
+  url: z.string().regex(/^(file:\/\/\S+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?)$/, {
+    message: 'must be file://<path> or s3://<bucket>[/<prefix>]',
+  }),
+  /** Required with an s3:// url, refused otherwise. */
+  s3: S3Settings.optional(),
+});
+export type StoreConfig = z.infer<typeof StoreConfig>;
+
+const ContainerImage = z.string().regex(/^[a-z0-9][^\s]*$/, 'must be a container image reference');
+
+export const ExecutorConfig = z.discriminatedUnion('type', [
+  /** The host itself, with the tools installed on it. */
+  z.strictObject({ type: z.literal('local') }),
+  /** A podman (or Docker) API socket; one per architecture host. */
+  z.strictObject({
+    type: z.literal('podman'),
+    socket: z
+      .string()
+      .regex(
+        /^(\/\S+|(unix|tcp|ssh):\/\/\S+)$/,
+        'must be an absolute socket path or a unix://, tcp:// or ssh:// URL',
+      ),
+    /** Default: builder_images[<release disttag>]. */
+    image: ContainerImage.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('mock'),
+    isolation: z.enum(['simple', 'nspawn']).default('simple'),
+    /** mock config template under templates/ (default: the shipped one). */
+    config_template: TemplatePath.optional(),
+  }),
+  /** A Kubernetes Job per unit. */
+  z.strictObject({
+    type: z.literal('kube'),
+    namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
+    image: ContainerImage.optional(),
+    /** Default: in-cluster config, else ~/.kube/config. */
+    kubeconfig: z.string().regex(/^\//, 'must be an absolute path').optional(),
+    context: z.string().min(1).optional(),
+    service_account: z.string().min(1).optional(),
+    node_selector: z.record(z.string().min(1), z.string()).default({}),
+  }),
+]);
+export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
+
+/** `default` plus optional per-arch overrides. */
+export const ExecutorsConfig = z.partialRecord(z.enum(['default', ...Arch.options]), ExecutorConfig);
+export type ExecutorsConfig = z.infer<typeof ExecutorsConfig>;
+
+export const LimitsConfig = z.strictObject({
+  /** Concurrent downloads (reposync, artifact pulls). */
+  downloads: z.int().min(1).default(8),
+  /** Concurrent CPU-bound units (createrepo_c, checksums); "auto" = the host's available parallelism. */
+  cpu: z
+    .union([z.int().min(1), z.literal('auto')], { error: 'must be a whole number of at least 1, or "auto"' })
+    .default('auto')
+    .transform((v) => (v === 'auto' ? availableParallelism() : v)),
+  /** Concurrent containers (or Jobs) per executor host. */
+  containers_per_host: z.int().min(1).default(2),
+});
+export type LimitsConfig = z.infer<typeof LimitsConfig>;
+
+export const SiteConfig = z.strictObject({
+  /** Composes go to <compose_root>/<major>/; relative paths resolve against the working directory. */
+  compose_root: z.string().min(1).default('var/compose'),
+  store: StoreConfig.default({ url: 'file://var/store' }),
+  executors: ExecutorsConfig.default({ default: { type: 'local' } }),
+  limits: LimitsConfig.prefault({}),
+  /** Build root image per dist tag (el9 -> ...), for container executors that name none. */
+  builder_images: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a dist tag like "el9"'), ContainerImage)
+    .default({}),
+  log_level: LogLevel.default('info'),
+});
+export type SiteConfig = z.infer<typeof SiteConfig>;
+
+/** The executor for an arch: its own entry, else `default`, else local. */
+export function executorFor(site: SiteConfig, arch: Arch): ExecutorConfig {
+  return site.executors[arch] ?? site.executors.default ?? { type: 'local' };
+}
+
+/** The container image an executor runs a release's work in, if it needs one and one is known. */
+export function executorImage(
+  site: SiteConfig,
+  executor: ExecutorConfig,
+  disttag: string,
+): string | undefined {
+  if (executor.type !== 'podman' && executor.type !== 'kube') return undefined;
+  return executor.image ?? site.builder_images[disttag];
+}
+
+export type StoreLocation = { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string };
+
+/** Splits a store url: `file://<path>` or `s3://<bucket>[/<prefix>]` (prefix without leading or trailing /). */
+export function parseStoreUrl(url: string): StoreLocation {
+  if (url.startsWith('file://')) return { kind: 'file', path: url.slice('file://'.length) };
+  const rest = url.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { kind: 's3', bucket: rest, prefix: '' };
+  return {
+    kind: 's3',
+    bucket: rest.slice(0, slash),
+    prefix: rest.slice(slash + 1).replace(/^\/+|\/+$/g, ''),
+  };
+}
