@@ -45,10 +45,10 @@ export async function runStep<O, U extends Unit>(
   ctx.log.info(
     {
       step: step.name,
-      status: outcome.status,
       ran: outcome.ran.length,
       skipped: outcome.skipped.length,
-      failed: outcome.failed.length,
+      failed: outcome.failed.filter((f) => !f.failable).length,
+      failedFailable: outcome.failed.filter((f) => f.failable).length,
     },
     'step finished',
   );

@@ -93,7 +93,7 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
         }
         const logFile = paths.unitLog(step, unit.key);
         const started = performance.now();
-        log.info({ step, unit: unit.key }, 'unit started');
+        log.debug({ step, unit: unit.key }, 'unit started');
         try {
           const res = await opts.run(unit, { logFile, id });
           const rec: UnitRecord = {

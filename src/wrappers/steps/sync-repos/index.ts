@@ -1,7 +1,7 @@
 // sync-repos: mirror every configured upstream tree (os, debug, source per repo and arch) into the compose. One
 // unit per tree; a unit's id covers the upstream repomd.xml digest and the options, so an unchanged upstream is
 // skipped at the cost of one small request per tree.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
@@ -9,7 +9,7 @@ import { compareEvrStrings } from '../../rpmmd/evr.ts';
 import { streamPrimary } from '../../rpmmd/repo.ts';
 import { parseRepomd } from '../../rpmmd/repomd.ts';
 import { createKeyring, type Keyring } from '../../rpmmd/signatures.ts';
-import { readLocation, resolveLocation } from '../../rpmmd/source.ts';
+import { resolveLocation } from '../../rpmmd/source.ts';
 import type { Package, RepoMd } from '../../rpmmd/types.ts';
 import { UsageError, WorkError } from '../../errors.ts';
 import { sha256Hex } from '../canonical.ts';
@@ -67,7 +67,11 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
             failable: ctx.release.failable_arches.includes(tree.arch as never),
           };
           try {
-            const bytes = await readLocation(resolveLocation(tree.url, 'repodata/repomd.xml'));
+            // upstream metadata is fetched with the same retries and checks as packages, into work/
+            const local = join(ctx.paths.workDir('sync', tree.key), 'upstream');
+            const repomdFile = join(local, 'repodata', 'repomd.xml');
+            await download(resolveLocation(tree.url, 'repodata/repomd.xml'), repomdFile);
+            const bytes = await readFile(repomdFile);
             const repomd = parseRepomd(bytes.toString('utf8'), `${tree.url}repodata/repomd.xml`);
             const inputs = {
               url: tree.url,
@@ -95,8 +99,9 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
   async run(unit, ctx, opts, { logFile }) {
     const { tree, shared } = unit;
     if (!unit.repomd) throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`);
-    const pkgs = await upstreamPackages(tree, unit.repomd, !!opts.newestOnly);
     const work = ctx.paths.workDir('sync', tree.key);
+    const upstreamCopy = await fetchMetadata(tree, unit.repomd, join(work, 'upstream'));
+    const pkgs = await upstreamPackages(upstreamCopy, tree, unit.repomd, !!opts.newestOnly);
     await mkdir(work, { recursive: true });
     await mkdir(tree.dir, { recursive: true });
     const res = await mirrorTree(
@@ -110,7 +115,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
         onBytes: shared.onBytes,
       },
     );
-    await writeRepodata(tree, ctx.release, unit.repomd, work, logFile, 2);
+    await writeRepodata(tree, upstreamCopy, ctx.release, unit.repomd, work, logFile, 2);
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
     return {
@@ -119,6 +124,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
         packages: res.files.length,
         downloaded: res.downloaded,
         linked: res.linked,
+        resumed: res.resumed,
         kept: res.kept,
         deleted: res.deleted,
         bytes: res.bytes,
@@ -128,10 +134,15 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
 };
 
 /** The packages to mirror: upstream's, of the tree's arches, the newest per name.arch when asked. */
-async function upstreamPackages(tree: TreeTarget, repomd: RepoMd, newestOnly: boolean): Promise<Package[]> {
+async function upstreamPackages(
+  local: string,
+  tree: TreeTarget,
+  repomd: RepoMd,
+  newestOnly: boolean,
+): Promise<Package[]> {
   const keep = new Set(tree.packageArches);
   const pkgs: Package[] = [];
-  for await (const p of streamPrimary(tree.url, repomd)) if (keep.has(p.arch)) pkgs.push(slim(p));
+  for await (const p of streamPrimary(local, repomd)) if (keep.has(p.arch)) pkgs.push(slim(p));
   if (!newestOnly) return pkgs;
   const newest = new Map<string, Package>();
   for (const p of pkgs) {
@@ -140,6 +151,22 @@ async function upstreamPackages(tree: TreeTarget, repomd: RepoMd, newestOnly: bo
     if (!cur || compareEvrStrings(evr(p), evr(cur)) > 0) newest.set(k, p);
   }
   return [...newest.values()];
+}
+
+/** Downloads the metadata files sync needs (primary, comps, modules) beside the repomd.xml copy in work/. */
+async function fetchMetadata(tree: TreeTarget, repomd: RepoMd, local: string): Promise<string> {
+  const types = ['primary', ...(tree.comps ? ['group'] : []), ...(tree.modules ? ['modules'] : [])];
+  for (const rec of repomd.records.filter((r) => types.includes(r.type))) {
+    const href = rec.location.href;
+    if (href.startsWith('/') || href.split('/').includes('..')) {
+      throw new WorkError(`refusing metadata location "${href}" in ${tree.url}repodata/repomd.xml`);
+    }
+    await download(resolveLocation(tree.url, href, rec.location.base), join(local, href), {
+      checksum: rec.checksum,
+      size: rec.size,
+    });
+  }
+  return local;
 }
 
 const evr = (p: Package) => `${p.epoch}:${p.version}-${p.release}`;
@@ -175,7 +202,7 @@ function problemsError(tree: TreeTarget, res: MirrorResult): WorkError {
   const shown = res.problems.slice(0, 10).map((p) => `  ${p.file}: ${p.problem}`);
   const more = res.problems.length > 10 ? [`  ... and ${res.problems.length - 10} more`] : [];
   return new WorkError(
-    `${tree.key}: ${res.problems.length} package(s) did not land:\n${[...shown, ...more].join('\n')}`,
+    `${res.problems.length} package(s) did not land:\n${[...shown, ...more].join('\n')}`,
     'packages that landed are in the tree with fresh repodata; rerun sync-repos to retry the rest',
   );
 }

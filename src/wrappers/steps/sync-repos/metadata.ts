@@ -16,8 +16,9 @@ import { sha256File } from '../units.ts';
 import type { TreeTarget } from './plan.ts';
 import { hashFile } from './tree-state.ts';
 
+/** The decompressed text of an upstream metadata file (already downloaded and verified under `local`). */
 async function fetchText(
-  url: string,
+  local: string,
   repomd: RepoMd,
   type: string,
   dest: string,
@@ -25,20 +26,21 @@ async function fetchText(
   const rec = findRecord(repomd, type);
   if (!rec) return undefined;
   let text = '';
-  for await (const chunk of metadataText(url, rec)) text += chunk;
+  for await (const chunk of metadataText(local, rec)) text += chunk;
   await writeFile(dest, text);
   return dest;
 }
 
 export async function writeRepodata(
   t: TreeTarget,
+  local: string,
   release: ReleaseConfig,
   upstream: RepoMd,
   work: string,
   logFile: string,
   workers: number,
 ): Promise<void> {
-  const groupfile = t.comps ? await fetchText(t.url, upstream, 'group', join(work, 'comps.xml')) : undefined;
+  const groupfile = t.comps ? await fetchText(local, upstream, 'group', join(work, 'comps.xml')) : undefined;
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
   await run(
     createrepoArgv({
@@ -56,7 +58,7 @@ export async function writeRepodata(
     { logFile },
   );
   if (t.modules) {
-    const modules = await fetchText(t.url, upstream, 'modules', join(work, 'modules.yaml'));
+    const modules = await fetchText(local, upstream, 'modules', join(work, 'modules.yaml'));
     if (modules) {
       await run(modifyrepoArgv(modules, join(t.dir, 'repodata'), 'modules', release.checksum), { logFile });
       // modifyrepo_c stamps its record with the current time; keep repomd.xml reproducible

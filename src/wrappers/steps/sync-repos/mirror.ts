@@ -1,7 +1,7 @@
 // Mirrors the packages of one upstream tree into the compose: keeps files that still verify, hardlinks content
 // another tree already has, downloads the rest into work/ (checksum checked while streaming), checks signatures
 // there, and only then renames each package into the tree. With --delete, files no longer upstream go.
-import { copyFile, link, mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
@@ -10,7 +10,7 @@ import type { Package } from '../../rpmmd/types.ts';
 import { checkSignatures, type Keyring } from '../../rpmmd/signatures.ts';
 import { WorkError } from '../../errors.ts';
 import type { TreeTarget } from './plan.ts';
-import { type ContentIndex, TreeState } from './tree-state.ts';
+import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
 
 export interface MirrorDeps {
   downloads: LimitFunction;
@@ -24,6 +24,8 @@ export interface MirrorResult {
   kept: number;
   downloaded: number;
   linked: number;
+  /** Verified in incoming/ by an earlier, interrupted run. */
+  resumed: number;
   bytes: number;
   deleted: number;
   problems: { file: string; problem: string }[];
@@ -46,7 +48,9 @@ export async function mirrorTree(
   opts: { delete?: boolean; incoming: string; stateFile: string; logFile: string },
   deps: MirrorDeps,
 ): Promise<MirrorResult> {
-  await rm(opts.incoming, { recursive: true, force: true });
+  // Files under incoming/ were renamed there only after their checksum verified, so a run killed before landing
+  // them leaves them reusable; only download temp files (hidden names) are partial.
+  await removePartials(opts.incoming);
   await mkdir(opts.incoming, { recursive: true });
   const state = await TreeState.load(opts.stateFile);
   const res: MirrorResult = {
@@ -54,6 +58,7 @@ export async function mirrorTree(
     kept: 0,
     downloaded: 0,
     linked: 0,
+    resumed: 0,
     bytes: 0,
     deleted: 0,
     problems: [],
@@ -79,6 +84,11 @@ export async function mirrorTree(
         }
         const tmp = join(opts.incoming, rel);
         await mkdir(dirname(tmp), { recursive: true });
+        if (await stagedVerifies(tmp, pkg)) {
+          res.resumed++;
+          arrived.push({ rel, tmp, pkg });
+          return;
+        }
         const twin = deps.index.get(pkg.checksum.value);
         if (twin && (await linkOrCopy(twin, tmp))) {
           res.linked++;
@@ -139,6 +149,23 @@ export async function mirrorTree(
   await state.save();
   await rm(opts.incoming, { recursive: true, force: true });
   return res;
+}
+
+async function stagedVerifies(tmp: string, pkg: Package): Promise<boolean> {
+  const st = await stat(tmp).catch(() => undefined);
+  if (!st) return false;
+  if (st.size === pkg.size.package && (await hashFile(tmp, pkg.checksum.type)) === pkg.checksum.value)
+    return true;
+  await rm(tmp, { force: true });
+  return false;
+}
+
+async function removePartials(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.isFile() && e.name.startsWith('.') && e.name.includes('.tmp-'))
+      await rm(join(e.parentPath, e.name));
+  }
 }
 
 async function linkOrCopy(from: string, to: string): Promise<boolean> {
