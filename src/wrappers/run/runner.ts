@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { CommandFailedError, InterruptedError, ToolMissingError } from '../errors.ts';
 import { linkedSignal } from './cancel.ts';
 
@@ -161,4 +162,91 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
 
 function quoteForLog(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`;
+}
+
+export interface StreamOptions {
+  cwd?: string;
+  env?: RunOptions['env'];
+  signal?: AbortSignal;
+  /** Piped into the child's stdin; an error in it kills the child and surfaces on `stdout`. */
+  stdin?: Readable;
+  killGraceMs?: number;
+}
+
+export interface StreamHandle {
+  /** The child's stdout, to be consumed by the caller (decompressors, tar). */
+  stdout: Readable;
+  /** Resolves when the child exited 0; rejects with CommandFailedError (stderr tail) or InterruptedError. */
+  done: Promise<void>;
+}
+
+/**
+ * Like run(), but hands the child's stdout to the caller as a stream instead of a log file: for filters such as
+ * `xz -dc` whose output we parse as it comes. Same rules: argv only, allow-listed env, own process group killed
+ * on abort, and killed too when the caller stops reading early.
+ */
+export function spawnStream(argv: readonly string[], opts: StreamOptions = {}): StreamHandle {
+  if (argv.length === 0 || !argv[0]) throw new TypeError('spawnStream: empty argv');
+  const signal = linkedSignal(opts.signal);
+  if (signal.aborted) throw new InterruptedError(`not started, run interrupted: ${argv[0]}`);
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: opts.cwd,
+    env: buildEnv(opts.env),
+    shell: false,
+    detached: true,
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  const errTail = new Tail();
+  child.stderr!.on('data', (c: Buffer) => errTail.push(c));
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    killGroup(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), opts.killGraceMs ?? 3000);
+    killTimer.unref();
+  };
+  signal.addEventListener('abort', kill, { once: true });
+  const stdout = child.stdout!;
+  let inputError: Error | undefined;
+  if (opts.stdin) {
+    const input = opts.stdin;
+    const sink = child.stdin!;
+    sink.on('error', () => {}); // EPIPE when the child exits first; its exit status tells the story
+    input.on('error', (err) => {
+      inputError = err;
+      kill();
+      stdout.destroy(err);
+    });
+    input.pipe(sink);
+  }
+  let exited = false;
+  // a reader that stops early (break out of for-await) destroys stdout: the child has no one left to write to
+  stdout.once('close', () => {
+    if (!exited && !stdout.readableEnded) kill();
+  });
+
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const e =
+        err.code === 'ENOENT'
+          ? new ToolMissingError(
+              `${argv[0]}: command not found`,
+              'run bin/setup to install the tools horno uses',
+            )
+          : err;
+      stdout.destroy(e);
+      reject(e);
+    });
+    child.once('close', (code, sig) => {
+      exited = true;
+      if (killTimer) clearTimeout(killTimer);
+      signal.removeEventListener('abort', kill);
+      if (inputError) reject(inputError);
+      else if (signal.aborted) reject(new InterruptedError(`${argv[0]} interrupted`));
+      else if (code !== 0) reject(new CommandFailedError(argv, code, sig, errTail.lines(), undefined));
+      else resolve();
+    });
+  });
+  done.catch(() => {}); // callers that only read stdout must not crash the process with an unhandled rejection
+  return { stdout, done };
 }

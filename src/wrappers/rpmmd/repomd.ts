@@ -1,0 +1,129 @@
+// repomd.xml: the index of a repository's metadata files (primary, filelists, other, comps, modules, ...), each
+// with its location, checksums, sizes and timestamp. Small, so parsed in one go; everything else is found from it.
+import { SaxesParser } from 'saxes';
+import { normaliseChecksumType } from './decompress.ts';
+import { RepoMetadataError } from './errors.ts';
+import { readLocation, resolveLocation, type SourceOptions } from './source.ts';
+import type { Checksum, RepoMd, RepoMdRecord } from './types.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Parses the text of a repomd.xml. `what` names the file in error messages. */
+export function parseRepomd(xml: string, what = 'repomd.xml'): RepoMd {
+  const parser = new SaxesParser({ xmlns: false });
+  const records: RepoMdRecord[] = [];
+  const content: string[] = [];
+  const repo: string[] = [];
+  const distro: { cpeid?: string; name: string }[] = [];
+  let revision: string | undefined;
+  let rec: Mutable<RepoMdRecord> | undefined;
+  let text = '';
+  let checksumType = '';
+  let cpeid: string | undefined;
+  let sawRoot = false;
+
+  parser.on('opentag', (tag) => {
+    text = '';
+    const a = tag.attributes as Record<string, string>;
+    switch (tag.name) {
+      case 'repomd':
+        sawRoot = true;
+        break;
+      case 'data':
+        rec = { type: a.type ?? '', location: { href: '' } };
+        break;
+      case 'location':
+        if (rec)
+          rec.location = a['xml:base'] ? { href: a.href ?? '', base: a['xml:base'] } : { href: a.href ?? '' };
+        break;
+      case 'checksum':
+      case 'open-checksum':
+      case 'header-checksum':
+        checksumType = normaliseChecksumType(a.type ?? '');
+        break;
+      case 'distro':
+        cpeid = a.cpeid;
+        break;
+    }
+  });
+  parser.on('text', (t) => {
+    text += t;
+  });
+  parser.on('closetag', (tag) => {
+    const v = text.trim();
+    text = '';
+    if (tag.name === 'data') {
+      if (rec) records.push(rec);
+      rec = undefined;
+      return;
+    }
+    if (!rec) {
+      if (tag.name === 'revision') revision = v;
+      else if (tag.name === 'content') content.push(v);
+      else if (tag.name === 'repo') repo.push(v);
+      else if (tag.name === 'distro') distro.push(cpeid !== undefined ? { cpeid, name: v } : { name: v });
+      return;
+    }
+    const sum = (): Checksum => ({
+      type: checksumType,
+      value: v.toLowerCase(),
+    });
+    switch (tag.name) {
+      case 'checksum':
+        rec.checksum = sum();
+        break;
+      case 'open-checksum':
+        rec.openChecksum = sum();
+        break;
+      case 'header-checksum':
+        rec.headerChecksum = sum();
+        break;
+      case 'size':
+        rec.size = int(v);
+        break;
+      case 'open-size':
+        rec.openSize = int(v);
+        break;
+      case 'header-size':
+        rec.headerSize = int(v);
+        break;
+      case 'timestamp':
+        rec.timestamp = int(v);
+        break;
+      case 'database_version':
+        rec.databaseVersion = int(v);
+        break;
+    }
+  });
+  try {
+    parser.write(xml).close();
+  } catch (err) {
+    throw new RepoMetadataError(`${what}: not valid XML: ${(err as Error).message}`);
+  }
+  if (!sawRoot) throw new RepoMetadataError(`${what}: no <repomd> element`);
+  const out: Mutable<RepoMd> = { tags: { content, repo, distro }, records };
+  if (revision !== undefined) out.revision = revision;
+  return out;
+}
+
+function int(v: string): number {
+  // timestamps in old repos can be floats ("1700000000.12")
+  return Math.trunc(Number(v));
+}
+
+/** Fetches and parses `<baseUrl>/repodata/repomd.xml`. */
+export async function fetchRepomd(baseUrl: string, opts: SourceOptions = {}): Promise<RepoMd> {
+  const loc = resolveLocation(baseUrl, 'repodata/repomd.xml');
+  const buf = await readLocation(loc, opts);
+  return parseRepomd(buf.toString('utf8'), loc);
+}
+
+/** The record of one metadata type, e.g. "primary"; undefined when the repo has none. */
+export function findRecord(repomd: RepoMd, type: string): RepoMdRecord | undefined {
+  return repomd.records.find((r) => r.type === type);
+}
+
+/** Every file repomd.xml points to (repodata/...), for mirroring: location, checksum and size of each. */
+export function metadataFiles(repomd: RepoMd): RepoMdRecord[] {
+  return [...repomd.records].sort((a, b) => (a.location.href < b.location.href ? -1 : 1));
+}
