@@ -28,3 +28,7 @@ export type {
   RepoMd,
   RepoMdRecord,
 } from './types.ts';
+export type { CreaterepoOptions } from './createrepo.ts';
+export { createrepoArgv, modifyrepoArgv } from './createrepo.ts';
+export type { Keyring, SigVerdict } from './signatures.ts';
+export { checkSignatures, checksigArgv, createKeyring, importKeyArgv, parseChecksig } from './signatures.ts';

@@ -5,12 +5,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
-import { compareEvrStrings } from '../../rpmmd/evr.ts';
-import { streamPrimary } from '../../rpmmd/repo.ts';
-import { parseRepomd } from '../../rpmmd/repomd.ts';
-import { createKeyring, type Keyring } from '../../rpmmd/signatures.ts';
-import { resolveLocation } from '../../rpmmd/source.ts';
-import type { Package, RepoMd } from '../../rpmmd/types.ts';
+import {
+  compareEvrStrings,
+  createKeyring,
+  type Keyring,
+  type Package,
+  parseRepomd,
+  type RepoMd,
+  resolveLocation,
+  streamPrimary,
+} from '../../rpmmd/index.ts';
 import { UsageError, WorkError } from '../../errors.ts';
 import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';

@@ -5,9 +5,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:f
 import { dirname, join, relative, sep } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
-import { resolveLocation } from '../../rpmmd/source.ts';
-import type { Package } from '../../rpmmd/types.ts';
-import { checkSignatures, type Keyring } from '../../rpmmd/signatures.ts';
+import { checkSignatures, type Keyring, type Package, resolveLocation } from '../../rpmmd/index.ts';
 import { WorkError } from '../../errors.ts';
 import type { TreeTarget } from './plan.ts';
 import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
