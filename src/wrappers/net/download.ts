@@ -52,7 +52,11 @@ export function hashName(type: string): string {
   return t === 'sha' ? 'sha1' : t;
 }
 
-export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+export async function download(
+  url: string,
+  dest: string,
+  opts: DownloadOptions = {},
+): Promise<DownloadResult> {
   const attempts = opts.attempts ?? 5;
   const signal = linkedSignal(opts.signal);
   await mkdir(dirname(dest), { recursive: true });
@@ -107,7 +111,8 @@ async function attemptOnce(
     try {
       await pipeline(body, createWriteStream(tmp), { signal });
     } catch (err) {
-      if (stall.signal.aborted && !outer.aborted) throw new DownloadError(url, `stalled for ${stallMs} ms`, true);
+      if (stall.signal.aborted && !outer.aborted)
+        throw new DownloadError(url, `stalled for ${stallMs} ms`, true);
       throw err;
     }
     if (length !== undefined && bytes !== length) {
@@ -119,7 +124,11 @@ async function attemptOnce(
     if (hash && opts.checksum) {
       const got = hash.digest('hex');
       if (got !== opts.checksum.value.toLowerCase()) {
-        throw new DownloadError(url, `${opts.checksum.type} mismatch: got ${got}, expected ${opts.checksum.value}`, true);
+        throw new DownloadError(
+          url,
+          `${opts.checksum.type} mismatch: got ${got}, expected ${opts.checksum.value}`,
+          true,
+        );
       }
     }
     return { bytes, lastModified };
