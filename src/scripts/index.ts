@@ -1,5 +1,6 @@
 // The command table: every `horno <command>` and its npm script, in the order a compose runs them.
 import type { Command } from './command.ts';
+import finalizeCompose from './finalize-compose.ts';
 import generateCompose from './generate-compose.ts';
 import repoclosure from './repoclosure.ts';
 import syncRepos from './sync-repos.ts';
@@ -10,4 +11,5 @@ export const commands: Command<never>[] = [
   generateCompose,
   syncRepos,
   repoclosure,
+  finalizeCompose,
 ] as Command<never>[];

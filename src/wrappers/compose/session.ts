@@ -83,7 +83,10 @@ export async function openSession(
     async close(outcome) {
       try {
         const final = cancelSignal.aborted ? 'DOOMED' : outcome;
-        if (final !== 'keep') {
+        // a FINISHED compose stays FINISHED; refusing here would hide the error that brought us here
+        if (final !== 'keep' && final !== 'FINISHED' && (await readStatus(paths)) === 'FINISHED') {
+          log.warn({ compose: paths.id, wanted: final }, 'compose is FINISHED; its STATUS is left as it is');
+        } else if (final !== 'keep') {
           await writeStatus(paths, final);
           log.info({ compose: paths.id, status: final, interrupted: cancelSignal.aborted }, 'compose status');
         }

@@ -135,7 +135,35 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
   outcome.failed.sort(byKey);
   if (outcome.failed.some((f) => !f.failable)) outcome.status = 'DOOMED';
   else if (outcome.failed.length > 0) outcome.status = 'FINISHED_INCOMPLETE';
+  await updateLedger(paths, step, outcome);
   return outcome;
+}
+
+export interface LedgerEntry {
+  verdict: 'done' | 'skipped' | 'failed';
+  failable: boolean;
+  error?: string;
+  at: string;
+}
+
+/** Reads a step's ledger: unit key -> its latest verdict. */
+export async function readLedger(paths: ComposePaths, step: string): Promise<Record<string, LedgerEntry>> {
+  try {
+    return JSON.parse(await readFile(paths.stepLedger(step), 'utf8')) as Record<string, LedgerEntry>;
+  } catch {
+    return {};
+  }
+}
+
+/** Merges this run's verdicts into the step's ledger (a run with --arch filters leaves other units' verdicts). */
+async function updateLedger(paths: ComposePaths, step: string, o: UnitsOutcome): Promise<void> {
+  const ledger = await readLedger(paths, step);
+  const at = new Date().toISOString();
+  for (const r of o.ran) ledger[r.key] = { verdict: 'done', failable: false, at };
+  for (const r of o.skipped) ledger[r.key] = { verdict: 'skipped', failable: false, at };
+  for (const f of o.failed) ledger[f.key] = { verdict: 'failed', failable: f.failable, error: f.error, at };
+  const sorted = Object.fromEntries(Object.entries(ledger).sort(([a], [b]) => (a < b ? -1 : 1)));
+  await writeFileAtomic(paths.stepLedger(step), `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
 async function loadVerifiedRecord(

@@ -1,0 +1,35 @@
+// Which units of earlier steps are still failed: runUnits keeps a ledger per step (work/steps/<step>.json) with
+// the latest verdict of every unit across runs, so a unit that failed once and succeeded on a rerun is not open.
+// repoclosure is lenient, as pungi's default repoclosure_strictness: it reports, it does not block the compose.
+import { readdir } from 'node:fs/promises';
+import type { ComposePaths } from '../../compose/paths.ts';
+import { readLedger } from '../units.ts';
+
+export interface OpenFailure {
+  step: string;
+  unit: string;
+  failable: boolean;
+  error: string;
+  /** Epoch ms of the verdict. */
+  time: number;
+}
+
+const LENIENT_STEPS = ['repoclosure'];
+
+/** Units whose latest verdict is a failure, sorted by step and unit; `ignoreSteps` are left out. */
+export async function openFailures(
+  paths: ComposePaths,
+  ignoreSteps: readonly string[],
+): Promise<OpenFailure[]> {
+  const files = await readdir(paths.stepLedgers).catch(() => [] as string[]);
+  const out: OpenFailure[] = [];
+  for (const f of files.filter((n) => n.endsWith('.json')).sort()) {
+    const step = f.slice(0, -'.json'.length);
+    if (ignoreSteps.includes(step) || LENIENT_STEPS.includes(step)) continue;
+    for (const [unit, e] of Object.entries(await readLedger(paths, step))) {
+      if (e.verdict !== 'failed') continue;
+      out.push({ step, unit, failable: e.failable, error: e.error ?? '', time: Date.parse(e.at) });
+    }
+  }
+  return out;
+}
