@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import finalizeCompose from './finalize-compose.ts';
 import generateCompose from './generate-compose.ts';
+import isoKs from './iso-ks.ts';
 import repoclosure from './repoclosure.ts';
 import syncRepos from './sync-repos.ts';
 import validateConfig from './validate-config.ts';
@@ -12,4 +13,5 @@ export const commands: Command<never>[] = [
   syncRepos,
   repoclosure,
   finalizeCompose,
+  isoKs,
 ] as Command<never>[];
