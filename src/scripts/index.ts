@@ -1,8 +1,11 @@
 // The command table: every `horno <command>` and its npm script, in the order a compose runs them.
+import builderImage from './builder-image.ts';
+import buildIso from './build-iso.ts';
 import type { Command } from './command.ts';
 import finalizeCompose from './finalize-compose.ts';
 import generateCompose from './generate-compose.ts';
 import isoKs from './iso-ks.ts';
+import launchBuilds from './launch-builds.ts';
 import repoclosure from './repoclosure.ts';
 import syncRepos from './sync-repos.ts';
 import validateConfig from './validate-config.ts';
@@ -12,6 +15,9 @@ export const commands: Command<never>[] = [
   generateCompose,
   syncRepos,
   repoclosure,
+  buildIso,
+  launchBuilds,
+  builderImage,
   finalizeCompose,
   isoKs,
 ] as Command<never>[];

@@ -12,7 +12,7 @@ export interface StoredObject {
 
 export interface PutOptions {
   contentType?: string;
-  /** Known digest of the file (computed while uploading otherwise). */
+  /** Known digest of the file (else computed before the upload: S3 takes metadata with the first request). */
   sha256?: string;
   onBytes?: (n: number) => void;
 }

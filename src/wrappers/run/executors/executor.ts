@@ -25,6 +25,9 @@ export interface ExecSpec {
   resources?: { memoryMb?: number; cpus?: number };
   /** A readable name for the container or Job (sanitised by the executor); unique per run. */
   name?: string;
+  /** Container network: 'none' (the default: hermetic and faster) or 'bridge' when the unit must reach a mirror.
+   * podman and mock (--enable-network) honour it; local and kube always have a network. */
+  network?: 'none' | 'bridge';
 }
 
 export interface ExecResult {

@@ -1,0 +1,58 @@
+// horno build-iso: run lorax for each arch through its executor and put the packed tree in the artifact store.
+import { buildIso } from '../wrappers/steps/build-iso/index.ts';
+import { runStep } from '../wrappers/steps/step.ts';
+import { defineCommand, releaseOption } from './command.ts';
+import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
+
+const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
+
+export default defineCommand({
+  name: 'build-iso',
+  describe: 'build the boot tree and boot.iso with lorax per arch and upload each as a tarball to the store',
+  options: (y) =>
+    composeOption(releaseOption(y))
+      .option('arch', {
+        type: 'string',
+        array: true,
+        describe: 'only these arches (repeat or comma-separate)',
+      })
+      .option('rc', {
+        type: 'boolean',
+        default: false,
+        describe: 'release candidate: label gets the rc_level, lorax gets no --isfinal',
+      })
+      .option('upstream-sources', {
+        type: 'boolean',
+        default: false,
+        describe: "lorax reads the upstream repos instead of the compose's synced trees",
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'rebuild arches recorded as done' })
+      .option('new', { type: 'boolean', default: false, describe: 'start a new compose first' }),
+  async run(args, ctx) {
+    return withCompose(args, ctx, 'build-iso', async (sctx) => {
+      const outcome = await runStep(buildIso, sctx, {
+        arches: list(args.arch),
+        rc: args.rc,
+        upstreamSources: args['upstream-sources'],
+        force: args.force,
+      });
+      for (const r of outcome.ran)
+        ctx.print(row(r.key, r.summary, `built in ${(r.durationMs / 1000).toFixed(1)} s`));
+      for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, 'already built'));
+      for (const f of outcome.failed) {
+        ctx.print(
+          `${f.key.padEnd(10)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
+        );
+        if (f.logFile) ctx.print(`${''.padEnd(10)} log: ${f.logFile}`);
+      }
+      const exit = outcomeExit(outcome);
+      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
+      return exit;
+    });
+  },
+});
+
+function row(arch: string, s: Record<string, unknown> | undefined, what: string): string {
+  const mb = ((Number(s?.bytes) || 0) / 1e6).toFixed(1);
+  return `${arch.padEnd(10)} ${what.padEnd(20)} ${mb.padStart(8)} MB  ${String(s?.store ?? '')}/${String(s?.key ?? '?')}`;
+}

@@ -1,0 +1,125 @@
+// What build-iso does per arch, decided from the release config before anything runs: lorax's options (label
+// checked against the 32-character limit for every arch first), the --source repos (the compose's synced os/
+// trees, or upstream with --upstream-sources), and where the tarball goes in the store.
+import { pathToFileURL } from 'node:url';
+import type { ReleaseConfig } from '../../config/release-schema.ts';
+import { joinUrl, releaseVars, renderTemplate } from '../../config/templates.ts';
+import { didYouMean } from '../../config/did-you-mean.ts';
+import type { ComposePaths } from '../../compose/paths.ts';
+import { UsageError } from '../../errors.ts';
+import { checkVolid, type LoraxOptions } from '../../iso/lorax.ts';
+
+export interface BuildIsoOptions {
+  /** Only these arches (default: every release arch). */
+  arches?: string[];
+  /** A release candidate: `{rc}` in the label is `-<rc_level>`, and lorax gets no --isfinal. */
+  rc?: boolean;
+  /** lorax reads the upstream trees instead of the compose's synced ones (a builder with no compose). */
+  upstreamSources?: boolean;
+}
+
+export interface LoraxSource {
+  repo: string;
+  /** What lorax gets as --source. */
+  url: string;
+}
+
+export type LoraxBase = Omit<LoraxOptions, 'sources' | 'logfile' | 'outputDir' | 'addTemplates'>;
+
+export interface LoraxPlan {
+  arch: string;
+  lorax: LoraxBase;
+  sources: LoraxSource[];
+  /** Package globs the installer runtime must not carry (iso.lorax.removes). */
+  removes: string[];
+  /** The sources are the compose's own trees (mounted read-only into the build root). */
+  fromCompose: boolean;
+}
+
+/** lorax installs a whole runtime with dnf: generous, but a hung build must end. */
+export const LORAX_TIMEOUT_MS = 4 * 3600_000;
+
+/** Store key of a lorax tarball; `{epoch}` is the build's time, so the newest build is found by it. */
+export const LORAX_STORE_KEY = 'buildiso-{major}-{arch}/{epoch}/lorax-{version}-{arch}.tar.gz';
+
+export function loraxStoreKey(v: { major: string; arch: string; epoch: number; version: string }): string {
+  return renderTemplate(LORAX_STORE_KEY, v);
+}
+
+/** The prefix every tarball of one major release and arch sits under (for listing the newest). */
+export function loraxStorePrefix(major: string, arch: string): string {
+  return `buildiso-${major}-${arch}/`;
+}
+
+// Package names and globs only: a value is written into a lorax (Mako) template, where a newline or `${` would be
+// code, not a package.
+const PACKAGE_GLOB = /^[A-Za-z0-9._+*?[\]-]+$/;
+
+/** The release's iso section, or a UsageError: a release without one has no boot tree to build. */
+export function isoConfig(release: ReleaseConfig): NonNullable<ReleaseConfig['iso']> {
+  if (!release.iso)
+    throw new UsageError(`release ${release.short} has no iso section: no boot tree to build`);
+  return release.iso;
+}
+
+/** The arches to build: every release arch, or those asked for (each checked to be one). */
+export function selectArches(release: ReleaseConfig, asked: string[] | undefined): string[] {
+  for (const a of asked ?? []) {
+    if (!release.arches.includes(a as never))
+      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, release.arches)}`);
+  }
+  return release.arches.filter((a) => !asked?.length || asked.includes(a));
+}
+
+/** lorax's --volid for each arch, all checked before any is used: one too long stops the whole command. */
+export function loraxVolids(release: ReleaseConfig, arches: string[], rc: boolean | undefined): string[] {
+  const vars = releaseVars(release, { rc });
+  return arches.map((arch) =>
+    checkVolid(renderTemplate(isoConfig(release).lorax.volid, { ...vars, arch }), arch),
+  );
+}
+
+export function planLorax(release: ReleaseConfig, paths: ComposePaths, opts: BuildIsoOptions): LoraxPlan[] {
+  const iso = isoConfig(release);
+  for (const [i, r] of iso.lorax.removes.entries()) {
+    if (!PACKAGE_GLOB.test(r))
+      throw new UsageError(`iso.lorax.removes.${i}: "${r}" is not a package name or glob`);
+  }
+  const arches = selectArches(release, opts.arches);
+  const volids = loraxVolids(release, arches, opts.rc);
+  return arches.map((arch, i) => ({
+    arch,
+    lorax: {
+      product: release.name,
+      version: release.version,
+      release: release.version,
+      variant: iso.lorax.variant,
+      isfinal: release.is_final && !opts.rc,
+      buildarch: arch,
+      volid: volids[i]!,
+      bugurl: release.bugurl,
+      nomacboot: iso.lorax.nomacboot,
+      squashfsOnly: iso.lorax.squashfs_only,
+      rootfsSize: iso.lorax.rootfs_size,
+    },
+    sources: iso.lorax.repos.map((name) => ({
+      repo: name,
+      url: sourceUrl(release, paths, name, arch, opts),
+    })),
+    removes: iso.lorax.removes,
+    fromCompose: !opts.upstreamSources,
+  }));
+}
+
+function sourceUrl(
+  release: ReleaseConfig,
+  paths: ComposePaths,
+  name: string,
+  arch: string,
+  opts: BuildIsoOptions,
+): string {
+  if (!opts.upstreamSources) return pathToFileURL(paths.tree(name, arch, 'os')).href;
+  const repo = release.repos.find((r) => r.name === name);
+  const vars = { repo: repo?.upstream ?? name, arch };
+  return joinUrl(release.upstream.baseurl, renderTemplate(release.upstream.paths.os, vars));
+}
