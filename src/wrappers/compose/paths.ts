@@ -156,9 +156,10 @@ export class ComposePaths {
   loraxState(arch: string): string {
     return join(this.loraxDir(arch), 'state.json');
   }
-  /** work/lorax/<arch>/<image>: a disc image's own files (.treeinfo, .discinfo, media.repo, package subsets). */
+  /** work/lorax/<arch>/discs/<image>: a disc's own files (.treeinfo, .discinfo, media.repo, package subsets);
+   * a folder of its own, so an image named like the tree (`lorax`) cannot clobber it. */
   loraxImage(arch: string, image: string): string {
-    return join(this.loraxDir(arch), image);
+    return join(this.loraxDir(arch), 'discs', image);
   }
   /** The xorriso dialog a disc image was mastered with, kept for reading and replaying by hand. */
   xorrisoDialog(arch: string, image: string): string {

@@ -6,6 +6,8 @@ export { repoclosure } from './closure.ts';
 export { formatRepoclosure, repoclosureSummary } from './closure-format.ts';
 export { compressionOf, decompressedText } from './decompress.ts';
 export { depEvr, depToString, provideSatisfies, rangesIntersect } from './dep-match.ts';
+export type { DepsolveOptions, DepsolveProblem, DepsolveRequest, DepsolveResult } from './depsolve.ts';
+export { depsolve } from './depsolve.ts';
 export { ChecksumMismatchError, RepoMetadataError } from './errors.ts';
 export type { Cmp, Evr } from './evr.ts';
 export { compareEvr, compareEvrStrings, formatEvr, formatNevra, parseEvr, rpmvercmp } from './evr.ts';

@@ -1,0 +1,60 @@
+// horno compose: the whole pipeline on one compose (a new one, or --resume the latest), phase after phase.
+import { COMPOSE_PIPELINE } from '../wrappers/steps/pipeline.ts';
+import { defineCommand, releaseOption } from './command.ts';
+import { composeRoot, identity, loadFor } from './with-compose.ts';
+import { createCompose, findCompose, updateLatestLink } from '../wrappers/compose/session.ts';
+
+export default defineCommand({
+  name: 'compose',
+  describe:
+    'run the whole pipeline (sync-repos, repoclosure, build-iso, pull-unpack-tree, build-iso-extra, finalize)',
+  options: (y) =>
+    releaseOption(y)
+      .option('resume', {
+        type: 'boolean',
+        default: false,
+        describe: 'continue the compose the latest link points at (finished units are skipped)',
+      })
+      .option('compose', { type: 'string', describe: 'continue this compose (id or folder)' })
+      .option('skip', {
+        type: 'string',
+        array: true,
+        describe: 'phases to leave out, e.g. --skip build-iso',
+      }),
+  async run(args, ctx) {
+    const cfg = await loadFor(args);
+    const root = composeRoot(cfg);
+    const resume = args.resume || args.compose !== undefined;
+    const paths = resume
+      ? await findCompose(root, identity(cfg), args.compose)
+      : await createCompose(root, identity(cfg));
+    if (!resume) await updateLatestLink(paths, identity(cfg));
+    ctx.log.info({ compose: paths.id, resume }, resume ? 'resuming compose' : 'compose created');
+    const common = ['--release', args.release, '--compose', paths.dir];
+    if (args.site) common.push('--site', args.site);
+    if (args.configDir) common.push('--config-dir', args.configDir);
+    if (args.verbose) common.push('--verbose');
+    // the entry point, loaded here: it imports the command table this module is part of
+    const { main } = await import('../cli.ts');
+    const phases: { phase: string; exitCode: number; seconds: number }[] = [];
+    for (const phase of COMPOSE_PIPELINE) {
+      if (args.skip?.includes(phase.command)) continue;
+      const started = Date.now();
+      ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
+      const exitCode = await main([phase.command, ...common, ...phase.args]);
+      const seconds = (Date.now() - started) / 1000;
+      phases.push({ phase: phase.command, exitCode, seconds });
+      if (!phase.continueOn.includes(exitCode)) {
+        ctx.log.error(
+          { phase: phase.command, exitCode },
+          'phase failed: the pipeline stops here; rerun with --resume',
+        );
+        ctx.summary({ ok: false, compose: paths.id, dir: paths.dir, phases });
+        return exitCode;
+      }
+    }
+    ctx.print(`compose ${paths.id} done: ${paths.dir}`);
+    ctx.summary({ ok: true, compose: paths.id, dir: paths.dir, phases });
+    return 0;
+  },
+});

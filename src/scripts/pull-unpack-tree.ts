@@ -1,0 +1,65 @@
+// horno pull-unpack-tree: fetch each arch's newest lorax tarball from the store, unpack it, make the boot image's
+// repo an install tree and stage boot.iso under the release's names.
+import { pullUnpackTree } from '../wrappers/steps/pull-unpack-tree/index.ts';
+import { runStep } from '../wrappers/steps/step.ts';
+import { defineCommand, releaseOption } from './command.ts';
+import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
+
+const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
+
+export default defineCommand({
+  name: 'pull-unpack-tree',
+  describe: "download each arch's newest lorax tree from the store, place its boot files, stage boot.iso",
+  options: (y) =>
+    composeOption(releaseOption(y))
+      .option('arch', {
+        type: 'string',
+        array: true,
+        describe: 'only these arches (repeat or comma-separate)',
+      })
+      .option('rc', {
+        type: 'boolean',
+        default: false,
+        describe: 'release candidate: ISO names get the rc_level',
+      })
+      .option('force-download', {
+        type: 'boolean',
+        default: false,
+        describe: 'download the tarball again even when a verified copy is here',
+      })
+      .option('force-unpack', {
+        type: 'boolean',
+        default: false,
+        describe: 'unpack and place the tree again even when it is recorded as done',
+      }),
+  async run(args, ctx) {
+    return withCompose(args, ctx, 'pull-unpack-tree', async (sctx) => {
+      const forceDownload = args['force-download'];
+      const forceUnpack = args['force-unpack'];
+      const outcome = await runStep(pullUnpackTree, sctx, {
+        arches: list(args.arch),
+        rc: args.rc,
+        forceDownload,
+        forceUnpack,
+        force: forceDownload || forceUnpack,
+      });
+      for (const r of outcome.ran)
+        ctx.print(row(r.key, r.summary, `done in ${(r.durationMs / 1000).toFixed(1)} s`));
+      for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, 'already done'));
+      for (const f of outcome.failed) {
+        ctx.print(
+          `${f.key.padEnd(10)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
+        );
+        if (f.logFile) ctx.print(`${''.padEnd(10)} log: ${f.logFile}`);
+      }
+      const exit = outcomeExit(outcome);
+      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
+      return exit;
+    });
+  },
+});
+
+function row(arch: string, s: Record<string, unknown> | undefined, what: string): string {
+  const trees = Array.isArray(s?.trees) ? (s.trees as string[]).join(',') : '';
+  return `${arch.padEnd(10)} ${what.padEnd(16)} ${String(s?.iso ?? '?')}  trees: ${trees}  from ${String(s?.key ?? '?')}`;
+}

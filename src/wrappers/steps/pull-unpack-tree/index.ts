@@ -1,0 +1,193 @@
+// pull-unpack-tree: per arch, the newest lorax tarball in the store (empanadas' run_pull_lorax_artifacts) is
+// downloaded and verified, unpacked safely into work/lorax/<arch>/lorax, its boot files placed into the os/ tree of
+// every non-disc image's variant (.treeinfo rewritten), and its boot.iso staged in work/isos/<arch> under the
+// release's names. A unit's id covers the tarball's digest and the repos' repomd.xml, so a rerun is a no-op.
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseComposeId } from '../../compose/compose-id.ts';
+import { didYouMean } from '../../config/did-you-mean.ts';
+import { releaseVars } from '../../config/templates.ts';
+import { UsageError, WorkError } from '../../errors.ts';
+import { renderIsoNames, stageIso, type IsoNames } from '../../iso/publish.ts';
+import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
+import { run } from '../../run/runner.ts';
+import { openStore, type ArtifactStore, type StoredObject } from '../../store/index.ts';
+import { sha256Hex } from '../canonical.ts';
+import type { Step, StepContext } from '../step.ts';
+import type { Unit, UnitOutput } from '../units.ts';
+import { fetchTarball, newestLoraxTarball } from './fetch.ts';
+import { placeBootFiles, writeInstallTreeInfo } from './place.ts';
+import { readLoraxState, writeLoraxState, type LoraxState } from './tree-files.ts';
+import { unpackLoraxTarball } from './unpack.ts';
+
+export interface PullUnpackOptions {
+  arches?: string[];
+  /** A release candidate: `{rc}` in the ISO names is `-<rc_level>`. */
+  rc?: boolean;
+  forceDownload?: boolean;
+  forceUnpack?: boolean;
+}
+
+/** A non-disc image: its variant's os/ tree gets the boot files and a .treeinfo listing `repos`. */
+export interface TreeTarget {
+  image: string;
+  variant: string;
+  repos: string[];
+  osDir: string;
+}
+
+export interface PullUnit extends Unit {
+  arch: string;
+  object?: StoredObject;
+  store: ArtifactStore;
+  targets: TreeTarget[];
+  names: IsoNames;
+}
+
+/** The image name lorax's boot.iso is published under. */
+export const BOOT_IMAGE = 'boot';
+
+export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
+  name: 'pull-unpack-tree',
+  version: 1,
+  concurrency: (ctx) => Math.max(1, Math.min(ctx.site.limits.cpu, ctx.site.limits.downloads)),
+  async units(ctx, opts) {
+    const iso = ctx.release.iso;
+    if (!iso) throw new UsageError(`release ${ctx.release.short} has no iso section: no boot tree to pull`);
+    const arches = pickArches(ctx, opts.arches);
+    const store = openStore(ctx.site);
+    const nonDisc = Object.entries(iso.images).filter(([, img]) => !img.disc);
+    return Promise.all(
+      arches.map(async (arch): Promise<PullUnit> => {
+        const object = await newestLoraxTarball(store, ctx.release.major, ctx.release.version, arch);
+        const targets = nonDisc.map(([image, img]) => ({
+          image,
+          variant: img.variant,
+          repos: img.repos,
+          osDir: ctx.paths.tree(img.variant, arch, 'os'),
+        }));
+        const repos = [...new Set(targets.flatMap((t) => t.repos))].sort();
+        const digests = await Promise.all(repos.map((r) => repomdDigest(ctx.paths.tree(r, arch, 'os'))));
+        const names = isoNames(ctx, arch, BOOT_IMAGE, !!opts.rc);
+        return {
+          key: arch,
+          arch,
+          object,
+          store,
+          targets,
+          names,
+          failable: ctx.release.failable_arches.includes(arch as never),
+          inputs: object
+            ? {
+                arch,
+                tarball: { key: object.key, sha256: object.sha256, size: object.size },
+                targets: targets.map(({ image, variant, repos: r }) => ({ image, variant, repos: r })),
+                repomd: Object.fromEntries(repos.map((r, i) => [r, digests[i]])),
+                names,
+                release: [ctx.release.name, ctx.release.short, ctx.release.version],
+                checksum: ctx.release.checksum,
+                sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
+              }
+            : { arch, missingSince: Date.now() }, // never matches a record: the next run looks again
+        };
+      }),
+    );
+  },
+
+  async run(unit, ctx, opts, { logFile }) {
+    const { arch, object, store } = unit;
+    if (!object)
+      throw new WorkError(
+        `no lorax tarball for ${arch} in ${store.url} (looked for ${ctx.release.version} under buildiso-${ctx.release.major}-${arch}/)`,
+        'run build-iso for this arch first',
+      );
+    const paths = ctx.paths;
+    await mkdir(paths.loraxDir(arch), { recursive: true });
+    const tarball = paths.loraxTarball(arch, object.key.split('/').at(-1)!);
+    const downloaded = await fetchTarball(store, object, tarball, !!opts.forceDownload);
+
+    const stateFile = paths.loraxState(arch);
+    const state = await readLoraxState(stateFile);
+    const tree = paths.loraxTree(arch);
+    const fresh =
+      !opts.forceUnpack &&
+      state?.tarball.sha256 === object.sha256 &&
+      !!(await stat(join(tree, '.treeinfo')).catch(() => undefined));
+    const unpacked = fresh ? undefined : await unpackLoraxTarball(tarball, tree, arch);
+    const next: LoraxState = {
+      tarball: { key: object.key, sha256: object.sha256!, size: object.size },
+      placed: state?.placed ?? {},
+    };
+    // recorded now: a failure below leaves a state that still tells which tree is unpacked
+    await writeLoraxState(stateFile, next);
+
+    const outputs: UnitOutput[] = [];
+    for (const t of unit.targets) {
+      next.placed[t.osDir] = await placeBootFiles(tree, t.osDir, next.placed[t.osDir] ?? []);
+      await writeLoraxState(stateFile, next);
+      await writeInstallTreeInfo({
+        lorax: tree,
+        osDir: t.osDir,
+        arch,
+        release: { name: ctx.release.name, short: ctx.release.short, version: ctx.release.version },
+        repos: t.repos.includes(t.variant) ? [t.variant, ...t.repos.filter((r) => r !== t.variant)] : t.repos,
+        mainVariant: t.variant,
+        checksum: ctx.release.checksum,
+      });
+      outputs.push(await output(join(t.osDir, '.treeinfo')));
+    }
+
+    const bootIso = join(tree, 'images', 'boot.iso');
+    if (!(await stat(bootIso).catch(() => undefined)))
+      throw new WorkError(`the lorax tree for ${arch} has no images/boot.iso`, `see ${tarball}`);
+    const listing = await run(findArgv(bootIso), { captureStdout: true, logFile });
+    const staged = await stageIso(
+      paths.mediaStaging('isos', arch),
+      bootIso,
+      unit.names,
+      parseFindOutput(listing.stdout),
+      {
+        move: false,
+      },
+    );
+    outputs.push(await output(staged.iso), await output(staged.manifest));
+    return {
+      outputs,
+      summary: {
+        key: object.key,
+        downloaded,
+        unpacked: unpacked ? unpacked.files : 'kept',
+        trees: unit.targets.map((t) => t.variant),
+        iso: unit.names.iso,
+      },
+    };
+  },
+};
+
+function pickArches(ctx: StepContext, wanted: string[] | undefined): string[] {
+  for (const a of wanted ?? []) {
+    if (!ctx.release.arches.includes(a as never))
+      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, ctx.release.arches)}`);
+  }
+  return ctx.release.arches.filter((a) => !wanted?.length || wanted.includes(a));
+}
+
+/** The names an ISO of `image` gets on `arch` in this compose (date and respin from the compose id). */
+export function isoNames(ctx: StepContext, arch: string, image: string, rc: boolean): IsoNames {
+  const id = parseComposeId(ctx.paths.id);
+  return renderIsoNames(ctx.release.iso!.names, {
+    ...releaseVars(ctx.release, { rc }),
+    arch,
+    image,
+    date: id?.date ?? '',
+    respin: id?.respin ?? 0,
+  });
+}
+
+async function repomdDigest(osDir: string): Promise<string> {
+  return readFile(join(osDir, 'repodata', 'repomd.xml')).then(sha256Hex, () => 'missing');
+}
+
+async function output(path: string): Promise<UnitOutput> {
+  return { path, size: (await stat(path)).size };
+}
