@@ -3,6 +3,7 @@ import { COMPOSE_PIPELINE } from '../wrappers/steps/pipeline.ts';
 import { defineCommand, releaseOption } from './command.ts';
 import { composeRoot, identity, loadFor } from './with-compose.ts';
 import { createCompose, findCompose, updateLatestLink } from '../wrappers/compose/session.ts';
+import { readStatus } from '../wrappers/compose/status.ts';
 
 export default defineCommand({
   name: 'compose',
@@ -29,6 +30,11 @@ export default defineCommand({
       ? await findCompose(root, identity(cfg), args.compose)
       : await createCompose(root, identity(cfg));
     if (!resume) await updateLatestLink(paths, identity(cfg));
+    if ((await readStatus(paths)) === 'FINISHED') {
+      ctx.print(`compose ${paths.id} is FINISHED: nothing to resume`);
+      ctx.summary({ ok: true, compose: paths.id, dir: paths.dir, phases: [] });
+      return 0;
+    }
     ctx.log.info({ compose: paths.id, resume }, resume ? 'resuming compose' : 'compose created');
     const common = ['--release', args.release, '--compose', paths.dir];
     if (args.site) common.push('--site', args.site);
