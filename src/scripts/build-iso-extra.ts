@@ -2,20 +2,13 @@
 import { buildIsoExtra } from '../wrappers/steps/build-iso-extra/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
-
-const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
+import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   name: 'build-iso-extra',
   describe: "master the disc images (DVD, minimal) of each arch from boot.iso and the compose's repos",
   options: (y) =>
-    composeOption(releaseOption(y))
-      .option('arch', {
-        type: 'string',
-        array: true,
-        describe: 'only these arches (repeat or comma-separate)',
-      })
+    archOption(composeOption(releaseOption(y)))
       .option('image', { type: 'string', describe: 'only this image (an iso.images key, e.g. dvd)' })
       .option('rc', {
         type: 'boolean',
@@ -31,18 +24,7 @@ export default defineCommand({
         rc: args.rc,
         force: args.force,
       });
-      for (const r of outcome.ran)
-        ctx.print(row(r.key, r.summary, `made in ${(r.durationMs / 1000).toFixed(1)} s`));
-      for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, 'already made'));
-      for (const f of outcome.failed) {
-        ctx.print(
-          `${f.key.padEnd(16)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
-        );
-        if (f.logFile) ctx.print(`${''.padEnd(16)} log: ${f.logFile}`);
-      }
-      const exit = outcomeExit(outcome);
-      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
-      return exit;
+      return reportOutcome(ctx, sctx, outcome, row, { done: 'made', skipped: 'already made' }, 16);
     });
   },
 });

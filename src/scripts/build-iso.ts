@@ -2,20 +2,13 @@
 import { buildIso } from '../wrappers/steps/build-iso/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
-
-const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
+import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   name: 'build-iso',
   describe: 'build the boot tree and boot.iso with lorax per arch and upload each as a tarball to the store',
   options: (y) =>
-    composeOption(releaseOption(y))
-      .option('arch', {
-        type: 'string',
-        array: true,
-        describe: 'only these arches (repeat or comma-separate)',
-      })
+    archOption(composeOption(releaseOption(y)))
       .option('rc', {
         type: 'boolean',
         default: false,
@@ -36,18 +29,7 @@ export default defineCommand({
         upstreamSources: args['upstream-sources'],
         force: args.force,
       });
-      for (const r of outcome.ran)
-        ctx.print(row(r.key, r.summary, `built in ${(r.durationMs / 1000).toFixed(1)} s`));
-      for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, 'already built'));
-      for (const f of outcome.failed) {
-        ctx.print(
-          `${f.key.padEnd(10)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
-        );
-        if (f.logFile) ctx.print(`${''.padEnd(10)} log: ${f.logFile}`);
-      }
-      const exit = outcomeExit(outcome);
-      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
-      return exit;
+      return reportOutcome(ctx, sctx, outcome, row, { done: 'built', skipped: 'already built' });
     });
   },
 });

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { launchBuilds } from '../wrappers/steps/build-iso/launch.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { loadFor } from './with-compose.ts';
+import { list, loadFor } from './with-compose.ts';
 
 export default defineCommand({
   name: 'launch-builds',
@@ -48,7 +48,6 @@ export default defineCommand({
       .option('poll-seconds', { type: 'number', default: 10, describe: 'how often --submit reads the Jobs' }),
   async run(args, ctx) {
     const cfg = await loadFor(args);
-    const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
     const result = await launchBuilds(
       cfg,
       {

@@ -3,20 +3,13 @@
 import { pullUnpackTree } from '../wrappers/steps/pull-unpack-tree/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
-
-const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
+import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   name: 'pull-unpack-tree',
   describe: "download each arch's newest lorax tree from the store, place its boot files, stage boot.iso",
   options: (y) =>
-    composeOption(releaseOption(y))
-      .option('arch', {
-        type: 'string',
-        array: true,
-        describe: 'only these arches (repeat or comma-separate)',
-      })
+    archOption(composeOption(releaseOption(y)))
       .option('rc', {
         type: 'boolean',
         default: false,
@@ -43,18 +36,7 @@ export default defineCommand({
         forceUnpack,
         force: forceDownload || forceUnpack,
       });
-      for (const r of outcome.ran)
-        ctx.print(row(r.key, r.summary, `done in ${(r.durationMs / 1000).toFixed(1)} s`));
-      for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, 'already done'));
-      for (const f of outcome.failed) {
-        ctx.print(
-          `${f.key.padEnd(10)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
-        );
-        if (f.logFile) ctx.print(`${''.padEnd(10)} log: ${f.logFile}`);
-      }
-      const exit = outcomeExit(outcome);
-      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
-      return exit;
+      return reportOutcome(ctx, sctx, outcome, row, { done: 'done', skipped: 'already done' });
     });
   },
 });

@@ -3,10 +3,8 @@ import { syncRepos } from '../wrappers/steps/sync-repos/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { createProgress } from '../wrappers/log/progress.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
+import { composeOption, list, outcomeExit, withCompose } from './with-compose.ts';
 import { runRepoclosureAfterSync } from './repoclosure.ts';
-
-const list = (v: string[] | undefined) => v?.flatMap((s) => s.split(',')).filter(Boolean);
 
 export default defineCommand({
   name: 'sync-repos',

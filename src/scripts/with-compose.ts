@@ -60,3 +60,42 @@ export function composeOption<T>(y: import('yargs').Argv<T>) {
     describe: 'compose id or folder to work on (default: the latest-<Short>-<profile> link)',
   });
 }
+
+/** `--arch a,b --arch c` -> ['a','b','c']; undefined when not given. */
+export function list(v: string[] | undefined): string[] | undefined {
+  return v?.flatMap((s) => s.split(',')).filter(Boolean);
+}
+
+export function archOption<T>(y: import('yargs').Argv<T>) {
+  return y.option('arch', {
+    type: 'string',
+    array: true,
+    describe: 'only these arches (repeat or comma-separate)',
+  });
+}
+
+/**
+ * Prints one line per unit (done, already done, failed with its log), the --json summary, and returns the
+ * STATUS/exit mapping: the common ending of every per-arch media command.
+ */
+export function reportOutcome(
+  ctx: CommandContext,
+  sctx: StepContext,
+  outcome: UnitsOutcome,
+  row: (key: string, summary: Record<string, unknown> | undefined, what: string) => string,
+  verbs: { done: string; skipped: string },
+  width = 10,
+): { status: ComposeStatus | 'keep'; exitCode: number } {
+  for (const r of outcome.ran)
+    ctx.print(row(r.key, r.summary, `${verbs.done} in ${(r.durationMs / 1000).toFixed(1)} s`));
+  for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, verbs.skipped));
+  for (const f of outcome.failed) {
+    ctx.print(
+      `${f.key.padEnd(width)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
+    );
+    if (f.logFile) ctx.print(`${''.padEnd(width)} log: ${f.logFile}`);
+  }
+  const exit = outcomeExit(outcome);
+  ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
+  return exit;
+}

@@ -1,7 +1,7 @@
 // The one place that spawns processes. argv arrays only (shell: false), an environment allow-list, output streamed
 // to the unit's log file, a timeout and cancellation that kill the whole process group, and a CommandFailedError
 // carrying the argv, exit code and stderr tail.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -106,13 +106,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   if (opts.input !== undefined) child.stdin!.end(opts.input);
 
   let timedOut = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const kill = () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    killGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), opts.killGraceMs ?? 3000);
-    killTimer.unref();
-  };
+  const { kill, cancel: cancelKill } = groupKiller(child, opts.killGraceMs);
   const timer =
     opts.timeoutMs !== undefined
       ? setTimeout(() => {
@@ -136,7 +130,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     child.once('close', (c, s) => resolve([c, s]));
   }).finally(() => {
     if (timer) clearTimeout(timer);
-    if (killTimer) clearTimeout(killTimer);
+    cancelKill();
     signal.removeEventListener('abort', kill);
   });
   const durationMs = Math.round(performance.now() - started);
@@ -150,6 +144,22 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     throw new CommandFailedError(argv, code, sig, stderrTail, opts.logFile, timedOut);
   }
   return { exitCode: code, durationMs, stdout: Buffer.concat(outChunks).toString('utf8'), stderrTail };
+}
+
+/** SIGTERM to the child's process group now, SIGKILL after a grace period unless it exited by then. */
+function groupKiller(child: ChildProcess, graceMs = 3000): { kill(): void; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    kill() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      killGroup(child.pid, 'SIGTERM');
+      timer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), graceMs);
+      timer.unref();
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
 
 function killGroup(pid: number, sig: NodeJS.Signals): void {
@@ -198,13 +208,7 @@ export function spawnStream(argv: readonly string[], opts: StreamOptions = {}): 
   });
   const errTail = new Tail();
   child.stderr!.on('data', (c: Buffer) => errTail.push(c));
-  let killTimer: NodeJS.Timeout | undefined;
-  const kill = () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    killGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), opts.killGraceMs ?? 3000);
-    killTimer.unref();
-  };
+  const { kill, cancel: cancelKill } = groupKiller(child, opts.killGraceMs);
   signal.addEventListener('abort', kill, { once: true });
   const stdout = child.stdout!;
   let inputError: Error | undefined;
@@ -239,7 +243,7 @@ export function spawnStream(argv: readonly string[], opts: StreamOptions = {}): 
     });
     child.once('close', (code, sig) => {
       exited = true;
-      if (killTimer) clearTimeout(killTimer);
+      cancelKill();
       signal.removeEventListener('abort', kill);
       if (inputError) reject(inputError);
       else if (signal.aborted) reject(new InterruptedError(`${argv[0]} interrupted`));

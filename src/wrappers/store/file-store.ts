@@ -1,13 +1,10 @@
 // The file:// backend: each object is a file under the store's folder, its sha256 in a `<file>.sha256` sidecar
 // (sha256sum format). Object and sidecar are written to temp names and renamed into place, so a reader sees either
 // the old pair, the new pair, or a mismatch it refuses; never a half-written object accepted as whole.
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, posix, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { tempSibling, writeFileAtomic } from '../compose/atomic.ts';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, join, posix, resolve } from 'node:path';
+import { writeFileAtomic } from '../compose/atomic.ts';
 import { UsageError, WorkError } from '../errors.ts';
 import { checkKey, checkPrefix } from './keys.ts';
 import type { ArtifactStore, GetOptions, PutOptions, StoredObject } from './store.ts';
@@ -39,30 +36,16 @@ export class FileStore implements ArtifactStore {
 
   async put(key: string, file: string, opts: PutOptions = {}): Promise<StoredObject> {
     const dest = this.pathOf(key);
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempSibling(dest);
-    const hash = createHash('sha256');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        hash.update(chunk);
-        opts.onBytes?.(chunk.length);
-        done(null, chunk);
-      },
+    // the same verified copy downloads use: a caller-given digest must match the bytes, or nothing lands
+    const written = await writeVerified(createReadStream(file, { highWaterMark: 1 << 20 }), dest, {
+      what: file,
+      sha256: opts.sha256,
+      verify: opts.sha256 !== undefined,
+      onBytes: opts.onBytes,
     });
-    try {
-      await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), counter, createWriteStream(tmp));
-      const sha256 = hash.digest('hex');
-      if (opts.sha256 && opts.sha256 !== sha256)
-        throw new WorkError(`${file}: sha256 is ${sha256}, the caller expected ${opts.sha256}`);
-      await rename(tmp, dest);
-      await writeFileAtomic(`${dest}${SIDECAR}`, `${sha256}  ${basename(dest)}\n`);
-      const st = await stat(dest);
-      return { key, size, lastModified: st.mtime, sha256 };
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await writeFileAtomic(`${dest}${SIDECAR}`, `${written.sha256}  ${basename(dest)}\n`);
+    const st = await stat(dest);
+    return { key, size: written.size, lastModified: st.mtime, sha256: written.sha256 };
   }
 
   async get(key: string, dest: string, opts: GetOptions = {}): Promise<StoredObject> {
