@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { tempSibling } from '../compose/atomic.ts';
 import { InterruptedError, WorkError } from '../errors.ts';
-import { linkedSignal } from '../run/cancel.ts';
+import { linkedSignal, sleep } from '../run/cancel.ts';
 
 export interface Expected {
   /** Any algorithm node's crypto knows: sha256, sha512, sha1, md5 ... (createrepo_c's 'sha' means sha1). */
@@ -176,18 +176,4 @@ function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = (err as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

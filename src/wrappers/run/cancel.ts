@@ -22,3 +22,16 @@ export function installSignalHandlers(onCancel?: (sig: NodeJS.Signals) => void):
 export function linkedSignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
   return AbortSignal.any([cancelSignal, ...signals.filter((s): s is AbortSignal => s !== undefined)]);
 }
+
+/** Waits `ms`, or less when `signal` aborts first (it resolves either way: the caller checks the signal). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -3,7 +3,7 @@
 // The outcome is the Job's real one: the container's exit code when it failed, a timeout or cancel deletes it.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CommandFailedError, InterruptedError, UsageError } from '../../errors.ts';
-import { linkedSignal } from '../cancel.ts';
+import { linkedSignal, sleep } from '../cancel.ts';
 import type { ExecResult, ExecSpec, Executor } from './executor.ts';
 import { clientNodeApi, kubeError, type KubeApi, type KubeConnection } from './kube-api.ts';
 import { type JobInput, renderJob, type SecretEnv } from './kube-job.ts';
@@ -186,16 +186,4 @@ export class KubeExecutor implements Executor {
       return [];
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubeError, type KubeApi } from '../../run/executors/kube-api.ts';
 import { CONTAINER, jobOutcome, podExitCode } from '../../run/executors/kube.ts';
-import { linkedSignal } from '../../run/cancel.ts';
+import { linkedSignal, sleep } from '../../run/cancel.ts';
 import type { LaunchJob } from './launch-jobs.ts';
 
 const TAIL_LINES = 20;
@@ -127,16 +127,4 @@ async function collect(
   const logFile = join(logDir, `${j.name}.log`);
   await writeFile(logFile, text);
   return { exitCode, logFile, logTail };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
