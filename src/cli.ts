@@ -2,7 +2,7 @@
 // only place that turns outcomes into exit codes (0 ok, 1 a required unit failed, 2 bad config or usage).
 import yargs, { type Argv } from 'yargs';
 import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
-import { commands } from './scripts/index.ts';
+import { entriesFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
       usageFailure = msg ?? err?.message ?? 'bad usage';
     }) as Argv<GlobalArgs>;
 
-  for (const cmd of commands as Command<unknown>[]) {
+  const loaded = await Promise.all(entriesFor(argv).map((e) => e.load()));
+  for (const cmd of loaded as Command<unknown>[]) {
     parser.command(
       cmd.name,
       cmd.describe,

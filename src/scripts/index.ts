@@ -1,29 +1,35 @@
-// The command table: every `horno <command>` and its npm script, in the order a compose runs them.
-import builderImage from './builder-image.ts';
-import buildIso from './build-iso.ts';
-import buildIsoExtra from './build-iso-extra.ts';
-import compose from './compose.ts';
+// The command table: every `horno <command>` and its npm script, in the order a compose runs them. Each entry
+// loads its module only when asked: a command pays for its own imports (dockerode, the AWS SDK, the Kubernetes
+// models ...), not for every other command's, which keeps start-up short for the small ones.
 import type { Command } from './command.ts';
-import finalizeCompose from './finalize-compose.ts';
-import generateCompose from './generate-compose.ts';
-import isoKs from './iso-ks.ts';
-import launchBuilds from './launch-builds.ts';
-import pullUnpackTree from './pull-unpack-tree.ts';
-import repoclosure from './repoclosure.ts';
-import syncRepos from './sync-repos.ts';
-import validateConfig from './validate-config.ts';
 
-export const commands: Command<never>[] = [
-  validateConfig,
-  generateCompose,
-  syncRepos,
-  repoclosure,
-  buildIso,
-  launchBuilds,
-  pullUnpackTree,
-  buildIsoExtra,
-  builderImage,
-  finalizeCompose,
-  compose,
-  isoKs,
-] as Command<never>[];
+export interface CommandEntry {
+  name: string;
+  load(): Promise<Command<never>>;
+}
+
+const entry = (name: string, load: () => Promise<{ default: unknown }>): CommandEntry => ({
+  name,
+  load: async () => (await load()).default as Command<never>,
+});
+
+export const commands: CommandEntry[] = [
+  entry('validate-config', () => import('./validate-config.ts')),
+  entry('generate-compose', () => import('./generate-compose.ts')),
+  entry('sync-repos', () => import('./sync-repos.ts')),
+  entry('repoclosure', () => import('./repoclosure.ts')),
+  entry('build-iso', () => import('./build-iso.ts')),
+  entry('launch-builds', () => import('./launch-builds.ts')),
+  entry('pull-unpack-tree', () => import('./pull-unpack-tree.ts')),
+  entry('build-iso-extra', () => import('./build-iso-extra.ts')),
+  entry('builder-image', () => import('./builder-image.ts')),
+  entry('finalize-compose', () => import('./finalize-compose.ts')),
+  entry('compose', () => import('./compose.ts')),
+  entry('iso-ks', () => import('./iso-ks.ts')),
+];
+
+/** The entries to load for an argv: the command named in it, or all of them (for help and usage errors). */
+export function entriesFor(argv: readonly string[]): CommandEntry[] {
+  const named = commands.find((c) => argv.includes(c.name));
+  return named ? [named] : commands;
+}
