@@ -20,6 +20,7 @@ import {
   podmanSkipReason,
   type PodmanService,
 } from '../helpers/podman.ts';
+import { S3RVER_KEY, S3RVER_SECRET, startS3rver } from '../helpers/s3.ts';
 import { LORAX_STAND_IN, standInWrapper } from '../stand-ins/lorax/install.ts';
 
 const skip = await podmanSkipReason();
@@ -103,6 +104,60 @@ afterAll(async () => {
 });
 
 describe.skipIf(!!skip)('build-iso on the podman executor', () => {
+  it('uploads to an S3 store (s3rver) with the sha256 recorded, and pull-unpack-tree gets it back verified', async () => {
+    const s3 = await startS3rver();
+    try {
+      const s3lab = await createLab({
+        upstream: served.url,
+        site: (root) =>
+          [
+            `compose_root: ${root}`,
+            'store:',
+            "  url: 's3://artifacts/horno'",
+            `  s3: { endpoint: '${s3.endpoint}', force_path_style: true, credentials: { access_key_id_env: HORNO_S3_KEY, secret_access_key_env: HORNO_S3_SECRET } }`,
+            'executors:',
+            `  default: { type: podman, socket: 'unix://${svc.socket}', image: '${image}' }`,
+            '',
+          ].join('\n'),
+      });
+      Object.assign(s3lab.env, { HORNO_S3_KEY: S3RVER_KEY, HORNO_S3_SECRET: S3RVER_SECRET });
+      s3lab.env.SOURCE_DATE_EPOCH = '1700000000';
+      const x86 = ['--release', 'demo', '--arch', 'x86_64', '--json'];
+      await s3lab.horno(['sync-repos', '--new', '--no-repoclosure', ...x86], { timeoutMs: 300_000 });
+      const built = JSON.parse((await s3lab.horno(['build-iso', ...x86], { timeoutMs: 600_000 })).stdout) as {
+        ran: { summary: { key: string; sha256: string } }[];
+      };
+      const { key, sha256 } = built.ran[0]!.summary;
+      expect(key).toBe('buildiso-9-x86_64/1700000000/lorax-9.9-x86_64.tar.gz');
+      // the object is in s3rver's data folder, not in any file store
+      const stored = await run(['find', s3.dataDir, '-name', '*lorax-9.9-x86_64.tar.gz*'], {
+        captureStdout: true,
+      });
+      expect(stored.stdout).toContain('lorax-9.9-x86_64.tar.gz');
+      const pulled = JSON.parse((await s3lab.horno(['pull-unpack-tree', ...x86])).stdout) as {
+        failed: unknown[];
+      };
+      expect(pulled.failed).toEqual([]);
+      const tarball = join(
+        s3lab.composeRoot,
+        '9',
+        'latest-Demo-9',
+        'work',
+        'lorax',
+        'x86_64',
+        'lorax-9.9-x86_64.tar.gz',
+      );
+      expect(
+        createHash('sha256')
+          .update(await readFile(tarball))
+          .digest('hex'),
+      ).toBe(sha256);
+      await rm(s3lab.dir, { recursive: true, force: true });
+    } finally {
+      await s3.stop();
+    }
+  }, 900_000);
+
   it('runs lorax in the builder image: x86_64 stored, failable aarch64 reported, exit 0', async () => {
     const r = await lab.horno(['build-iso', '--release', 'demo', '--json'], { timeoutMs: 600_000 });
     const s = JSON.parse(r.stdout) as {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileStore } from './file-store.ts';
 import { newestUnder, recordedTime } from './newest.ts';
+import type { ArtifactStore, StoredObject } from './store.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -11,6 +12,29 @@ afterAll(async () => {
 });
 
 describe('newestUnder', () => {
+  it('completes a listing without sha256 (as S3 lists) with a HEAD of the chosen object only', async () => {
+    const lm = new Date('2026-01-01T00:00:00Z');
+    const heads: string[] = [];
+    const listing: StoredObject[] = [
+      { key: 'b/1700000000/a.tar.gz', size: 1, lastModified: lm },
+      { key: 'b/1700000001/a.tar.gz', size: 2, lastModified: lm },
+    ];
+    const store = {
+      async *list() {
+        yield* listing;
+      },
+      async head(key: string) {
+        heads.push(key);
+        return { ...listing.find((o) => o.key === key)!, sha256: 'f'.repeat(64) };
+      },
+    } as unknown as ArtifactStore;
+    expect(await newestUnder(store, 'b/')).toMatchObject({
+      key: 'b/1700000001/a.tar.gz',
+      sha256: 'f'.repeat(64),
+    });
+    expect(heads).toEqual(['b/1700000001/a.tar.gz']);
+  });
+
   it('reads the epoch segment before lastModified', () => {
     const lm = new Date('2026-01-01T00:00:00Z');
     expect(recordedTime({ key: 'b-9-x86_64/1732200000/f', size: 1, lastModified: lm })).toBe(1732200000000);

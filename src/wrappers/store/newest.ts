@@ -35,5 +35,8 @@ export async function newestUnder(
     // equal times: the greater key wins, so the answer does not depend on listing order
     if (!best || t > best.t || (t === best.t && obj.key > best.obj.key)) best = { obj, t };
   }
-  return best?.obj;
+  if (!best) return undefined;
+  // S3 listings carry no user metadata: the recorded sha256 comes with a HEAD of the one object chosen
+  if (best.obj.sha256 !== undefined) return best.obj;
+  return (await store.head(best.obj.key)) ?? best.obj;
 }

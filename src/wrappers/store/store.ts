@@ -31,7 +31,8 @@ export interface ArtifactStore {
   /** Streams the object to `dest` (temp name, then rename). */
   get(key: string, dest: string, opts?: GetOptions): Promise<StoredObject>;
   head(key: string): Promise<StoredObject | undefined>;
-  /** Every object under `prefix`, following pagination. */
+  /** Every object under `prefix`, following pagination. Listings may leave `sha256` out (S3 returns no user
+   * metadata there): head() has it. */
   list(prefix: string): AsyncIterable<StoredObject>;
   delete(key: string): Promise<void>;
 }
