@@ -7,7 +7,8 @@ import { HornoError } from './wrappers/errors.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
 
-export async function main(argv: string[]): Promise<number> {
+/** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there. */
+export async function main(argv: string[], opts: { quietStdout?: boolean } = {}): Promise<number> {
   let exitCode = 0;
   let usageFailure: string | undefined;
   const parser = yargs(argv)
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) => (cmd.options ? cmd.options(y as Argv<GlobalArgs>) : y),
       async (args) => {
         if (usageFailure) return; // yargs reports a failed check through .fail() and still calls the handler
-        exitCode = await runCommand(cmd, args as unknown as GlobalArgs);
+        exitCode = await runCommand(cmd, args as unknown as GlobalArgs, opts.quietStdout === true);
       },
     );
   }
@@ -59,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-async function runCommand(cmd: Command<unknown>, args: GlobalArgs): Promise<number> {
+async function runCommand(cmd: Command<unknown>, args: GlobalArgs, quietStdout: boolean): Promise<number> {
   const logger = createLogger({ verbose: args.verbose, json: args.json });
   const { log } = logger;
   installSignalHandlers((sig) => log.warn({ signal: sig }, 'interrupt received: stopping running work'));
@@ -67,11 +68,11 @@ async function runCommand(cmd: Command<unknown>, args: GlobalArgs): Promise<numb
     log,
     logger,
     summary: (obj) => {
-      if (args.json) process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+      if (args.json && !quietStdout) process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     },
     // with --json, stdout carries the summary object alone
     print: (text) => {
-      if (!args.json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (!args.json && !quietStdout) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
   };
   try {

@@ -47,7 +47,7 @@ export default defineCommand({
       if (args.skip?.includes(phase.command)) continue;
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
-      const exitCode = await main([phase.command, ...common, ...phase.args]);
+      const exitCode = await main([phase.command, ...common, ...phase.args], { quietStdout: args.json });
       const seconds = (Date.now() - started) / 1000;
       phases.push({ phase: phase.command, exitCode, seconds });
       if (!phase.continueOn.includes(exitCode)) {
