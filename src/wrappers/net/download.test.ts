@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { download, DownloadError } from './download.ts';
 const body = Buffer.alloc(256 * 1024, 7);
 body.write('payload');
 const sha = createHash('sha256').update(body).digest('hex');
-type Behaviour = 'ok' | '500' | '404' | 'truncate' | 'corrupt' | 'stall';
+type Behaviour =
+  'ok' | '500' | '404' | '429' | 'truncate' | 'corrupt' | 'stall' | 'redirect' | 'loop' | 'chunked';
 let script: Behaviour[] = [];
 let hits = 0;
 let server: Server;
@@ -21,8 +23,19 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     hits++;
     const b = script.shift() ?? 'ok';
-    if (b === '500' || b === '404') {
+    if (b === '500' || b === '404' || b === '429') {
       res.writeHead(Number(b)).end('no');
+      return;
+    }
+    if (b === 'redirect' || b === 'loop') {
+      res.writeHead(302, { location: b === 'loop' ? '/again' : '/elsewhere' }).end();
+      if (b === 'loop') script.unshift('loop');
+      return;
+    }
+    if (b === 'chunked') {
+      res.writeHead(200); // no content-length: streamed to disk
+      res.write(body.subarray(0, 1000));
+      res.end(body.subarray(1000));
       return;
     }
     res.writeHead(200, {
@@ -119,5 +132,41 @@ describe('download', () => {
     expect(bad.message).toMatch(/mismatch/);
     const missing = await download(pathToFileURL(join(dir, 'nope')).href, join(dir, 'h.rpm')).catch((e) => e);
     expect(missing.message).toMatch(/not found/);
+  });
+
+  it('follows redirects, retries 429, and streams bodies of unknown length', async () => {
+    const dir = await tmp();
+    script = ['redirect', '429', 'chunked'];
+    hits = 0;
+    const r = await download(`${base}/f`, join(dir, 'f.rpm'), expected);
+    expect(r.attempts).toBe(2);
+    expect(hits).toBe(3);
+    expect((await readFile(join(dir, 'f.rpm'))).equals(body)).toBe(true);
+  });
+
+  it('gives up on a redirect loop without retrying', async () => {
+    const dir = await tmp();
+    script = ['loop'];
+    hits = 0;
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), expected).catch((e) => e);
+    script = [];
+    expect(err.message).toMatch(/more than 5 redirects/);
+    expect(hits).toBe(6);
+  });
+
+  it('leaves no listener on the caller signal, and stops at once when it aborts', async () => {
+    const dir = await tmp();
+    const ctl = new AbortController();
+    script = ['500', 'truncate'];
+    for (let i = 0; i < 20; i++)
+      await download(`${base}/f`, join(dir, `f${i}.rpm`), { ...expected, signal: ctl.signal });
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+    script = ['stall'];
+    setTimeout(() => ctl.abort(), 50);
+    const err = await download(`${base}/f`, join(dir, 'g.rpm'), { ...expected, signal: ctl.signal }).catch(
+      (e) => e,
+    );
+    expect(err.message).toMatch(/interrupted/);
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
   });
 });

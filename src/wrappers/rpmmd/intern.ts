@@ -1,29 +1,54 @@
-// Keeps parsed metadata small. Strings from the XML parser are V8 slices that pin the whole 64 KiB text chunk they
-// came from, so anything we keep is copied out; repeated strings (arches, dependency names, versions) and whole
-// identical dependency entries are shared, which is most of a primary.xml.
+// Keeps parsed metadata small. Strings from the XML parser are V8 slices that pin the whole text chunk they came
+// from, so anything we keep is copied out flat; repeated strings (arches, dependency names, versions) and whole
+// identical dependency entries are shared, which is most of a primary.xml. Flags are the module's constants, never
+// the parser's per-attribute copies.
 import type { Dep, DepFlags } from './types.ts';
 
-/** A copy of `s` that does not keep its parent string alive. */
+/** A flat copy of `s` that does not keep its parent string alive. */
 export function detach(s: string): string {
-  // short substrings are already copies in V8; longer ones are slices: concat + slice forces a flat copy
-  return s.length < 13 ? s : ` ${s}`.slice(1);
+  // V8 copies substrings shorter than 13 chars anyway; longer ones are slices of their parent. `(' ' + s).slice(1)`
+  // is still a slice (of a fresh flat string one char longer); a Buffer round trip gives a plain flat string.
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
-/** One versioned variant of a name; every field always present so lookups stay monomorphic. */
-interface Variant {
-  flags: DepFlags;
-  epoch: string | undefined;
-  ver: string | undefined;
-  rel: string | undefined;
-  pre: boolean;
-  dep: Dep;
+/** The constant for a flags attribute ("EQ" -> 'EQ'), undefined for anything else. */
+export function depFlags(s: string | undefined): DepFlags | undefined {
+  switch (s) {
+    case 'EQ':
+      return 'EQ';
+    case 'GE':
+      return 'GE';
+    case 'LE':
+      return 'LE';
+    case 'LT':
+      return 'LT';
+    case 'GT':
+      return 'GT';
+    default:
+      return undefined;
+  }
 }
 
 interface DepBucket {
+  /** The interned name, so building a new entry needs no second lookup. */
+  name: string;
   plain: Dep | undefined;
   plainPre: Dep | undefined;
-  /** Versioned variants of this name; few per name, so a scan beats building a key string per entry. */
-  versioned: Variant[] | undefined;
+  /** The first versioned variant: most names have exactly one, and an array costs ~150 bytes each. */
+  first: Dep | undefined;
+  /** Further versioned variants; few per name, so a scan beats building a key string per entry. */
+  more: Dep[] | undefined;
+}
+
+function sameVersion(
+  d: Dep,
+  flags: DepFlags,
+  epoch: string | undefined,
+  ver: string | undefined,
+  rel: string | undefined,
+  pre: boolean,
+): boolean {
+  return d.flags === flags && d.ver === ver && d.rel === rel && d.epoch === epoch && (d.pre === true) === pre;
 }
 
 export class Interner {
@@ -39,6 +64,7 @@ export class Interner {
     return v;
   }
 
+  /** `flags` must be one of the DepFlags constants (see depFlags()). */
   dep(
     name: string,
     flags: DepFlags | undefined,
@@ -49,32 +75,34 @@ export class Interner {
   ): Dep {
     let b = this.deps.get(name);
     if (b === undefined) {
-      b = { plain: undefined, plainPre: undefined, versioned: undefined };
-      this.deps.set(this.str(name), b);
+      const n = this.str(name);
+      b = { name: n, plain: undefined, plainPre: undefined, first: undefined, more: undefined };
+      this.deps.set(n, b);
     }
     if (!flags) {
       const hit = pre ? b.plainPre : b.plain;
       if (hit) return hit;
-      const d: Dep = pre ? { name: this.str(name), pre: true } : { name: this.str(name) };
+      const d: Dep = pre ? { name: b.name, pre: true } : { name: b.name };
       if (pre) b.plainPre = d;
       else b.plain = d;
       return d;
     }
-    const list = (b.versioned ??= []);
-    for (let i = 0; i < list.length; i++) {
-      const v = list[i]!;
-      if (v.flags === flags && v.ver === ver && v.rel === rel && v.epoch === epoch && v.pre === pre)
-        return v.dep;
+    if (b.first && sameVersion(b.first, flags, epoch, ver, rel, pre)) return b.first;
+    const more = b.more;
+    if (more) {
+      for (let i = 0; i < more.length; i++) {
+        const d = more[i]!;
+        if (sameVersion(d, flags, epoch, ver, rel, pre)) return d;
+      }
     }
-    const o: { -readonly [K in keyof Dep]: Dep[K] } = { name: this.str(name), flags };
-    const e = epoch === undefined ? undefined : this.str(epoch);
-    const vr = ver === undefined ? undefined : this.str(ver);
-    const r = rel === undefined ? undefined : this.str(rel);
-    if (e !== undefined) o.epoch = e;
-    if (vr !== undefined) o.ver = vr;
-    if (r !== undefined) o.rel = r;
+    const o: { -readonly [K in keyof Dep]: Dep[K] } = { name: b.name, flags };
+    if (epoch !== undefined) o.epoch = this.str(epoch);
+    if (ver !== undefined) o.ver = this.str(ver);
+    if (rel !== undefined) o.rel = this.str(rel);
     if (pre) o.pre = true;
-    list.push({ flags, epoch: e, ver: vr, rel: r, pre, dep: o });
+    if (!b.first) b.first = o;
+    else if (more) more.push(o);
+    else b.more = [o];
     return o;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filelistsByPkgid, parseFilelists } from './filelists.ts';
-import { Interner } from './intern.ts';
+import { depFlags, detach, Interner } from './intern.ts';
 import { parsePrimary } from './primary.ts';
 import type { FilelistEntry, Package } from './types.ts';
 
@@ -184,6 +184,35 @@ describe('parsePrimary', () => {
     const b = await collect(parsePrimary(chunked(PRIMARY, 100), { interner: it }));
     expect(a[0]!.requires[2]).toBe(b[0]!.requires[2]);
     expect(a[0]!.provides[1]).not.toBe(a[0]!.requires[1]);
+  });
+
+  it('with deps: false keeps everything but dependency lists and files', async () => {
+    const full = await collect(parsePrimary(chunked(PRIMARY, 64)));
+    const bare = await collect(parsePrimary(chunked(PRIMARY, 64), { deps: false }));
+    const lists = [
+      'requires',
+      'provides',
+      'conflicts',
+      'obsoletes',
+      'recommends',
+      'suggests',
+      'supplements',
+      'enhances',
+      'files',
+    ] as const;
+    expect(bare).toEqual(full.map((p) => ({ ...p, ...Object.fromEntries(lists.map((k) => [k, []])) })));
+    expect(full[0]!.requires.length).toBeGreaterThan(0);
+  });
+
+  it('maps flags to the five DepFlags and copies strings out intact', async () => {
+    const it = new Interner();
+    const a = await collect(parsePrimary(chunked(PRIMARY, 7), { interner: it }));
+    const flagged = a.flatMap((p) => [...p.requires, ...p.provides]).filter((d) => d.flags);
+    expect(flagged.length).toBeGreaterThan(0);
+    for (const d of flagged) expect(['EQ', 'LT', 'LE', 'GT', 'GE']).toContain(d.flags);
+    expect(detach(`${'x'.repeat(40)}/usr/lib/libfoo.so.1`.slice(40))).toBe('/usr/lib/libfoo.so.1');
+    expect(depFlags('EQ')).toBe('EQ');
+    expect(depFlags('eq')).toBeUndefined();
   });
 
   it('fails on malformed XML with the file name', async () => {

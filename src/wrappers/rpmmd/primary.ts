@@ -1,16 +1,17 @@
 // primary.xml: one <package> per rpm with its NEVRA, checksum, location, sizes, times, dependencies and the
 // "primary" files. Stream-parsed into Package objects one at a time; descriptions and other text we do not use are
-// never kept, and repeated strings are shared through an Interner.
+// never kept, and repeated strings are shared through an Interner. With `deps: false` dependency entries and files
+// are skipped outright (nothing interned, no arrays), for callers such as sync-repos that only mirror.
 import type { SaxesTagPlain } from 'saxes';
 import { normaliseChecksumType } from './decompress.ts';
 import { formatNevra } from './evr.ts';
-import { detach, Interner } from './intern.ts';
-import type { Dep, DepFlags, Package, PackageFile } from './types.ts';
+import { depFlags, detach, Interner } from './intern.ts';
+import type { Dep, Package, PackageFile } from './types.ts';
 import { type ElementHandlers, parseXmlStream } from './xml-stream.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const DEP_LISTS = [
+const DEP_LISTS = new Set([
   'requires',
   'provides',
   'conflicts',
@@ -19,18 +20,23 @@ const DEP_LISTS = [
   'suggests',
   'supplements',
   'enhances',
-] as const;
-type DepList = (typeof DEP_LISTS)[number];
-const isDepList = (s: string): s is DepList => (DEP_LISTS as readonly string[]).includes(s);
-const FLAGS = new Set(['EQ', 'LT', 'LE', 'GT', 'GE']);
+] as const);
+type DepList = typeof DEP_LISTS extends Set<infer T> ? T : never;
+const isDepList = (s: string): s is DepList => (DEP_LISTS as ReadonlySet<string>).has(s);
 const EMPTY: readonly never[] = Object.freeze([]);
 const TEXT = new Set(['name', 'arch', 'checksum', 'sourcerpm', 'file']);
+const TEXT_NO_FILES = new Set(['name', 'arch', 'checksum', 'sourcerpm']);
 
 export interface ParseOptions {
   /** Share strings and dependency objects across several files (e.g. every repo of a compose). */
   interner?: Interner;
   /** Names the file in error messages. */
   what?: string;
+  /**
+   * Read dependency lists and files (default true). false yields packages whose requires/provides/.../files are
+   * empty, and skips those elements without interning or allocating anything for them.
+   */
+  deps?: boolean;
 }
 
 export function fileEntry(
@@ -47,10 +53,16 @@ export function parsePrimary(
   opts: ParseOptions = {},
 ): AsyncGenerator<Package> {
   const it = opts.interner ?? new Interner();
-  return parseXmlStream<Package>(chunks, (emit) => primaryHandlers(it, emit), opts.what ?? 'primary.xml');
+  const withDeps = opts.deps !== false;
+  return parseXmlStream<Package>(
+    chunks,
+    (emit) => primaryHandlers(it, withDeps, emit),
+    opts.what ?? 'primary.xml',
+  );
 }
 
-function primaryHandlers(it: Interner, emit: (p: Package) => void): ElementHandlers {
+function primaryHandlers(it: Interner, withDeps: boolean, emit: (p: Package) => void): ElementHandlers {
+  const textTags = withDeps ? TEXT : TEXT_NO_FILES;
   let pkg: Mutable<Partial<Package>> | undefined;
   let deps: Partial<Record<DepList, Dep[]>> = {};
   let files: PackageFile[] = [];
@@ -60,7 +72,7 @@ function primaryHandlers(it: Interner, emit: (p: Package) => void): ElementHandl
   let fileType: string | undefined;
 
   return {
-    wantsText: (local) => pkg !== undefined && TEXT.has(local),
+    wantsText: (local) => pkg !== undefined && textTags.has(local),
     open(tag: SaxesTagPlain, local: string) {
       const a = tag.attributes;
       if (local === 'package') {
@@ -102,7 +114,7 @@ function primaryHandlers(it: Interner, emit: (p: Package) => void): ElementHandl
           fileType = a.type;
           break;
         default:
-          if (isDepList(local)) {
+          if (withDeps && isDepList(local)) {
             list = [];
             deps[local] = list;
           }
@@ -127,7 +139,7 @@ function primaryHandlers(it: Interner, emit: (p: Package) => void): ElementHandl
           pkg.sourcerpm = it.str(text);
           break;
         case 'file':
-          files.push(fileEntry(text, fileType, detach));
+          if (withDeps) files.push(fileEntry(text, fileType, detach));
           break;
         case 'package':
           emit(finish(pkg, deps, files));
@@ -141,8 +153,7 @@ function primaryHandlers(it: Interner, emit: (p: Package) => void): ElementHandl
 }
 
 function entry(it: Interner, a: Record<string, string>): Dep {
-  const flags = a.flags && FLAGS.has(a.flags) ? (a.flags as DepFlags) : undefined;
-  return it.dep(a.name ?? '', flags, a.epoch, a.ver, a.rel, a.pre === '1' || a.pre === 'true');
+  return it.dep(a.name ?? '', depFlags(a.flags), a.epoch, a.ver, a.rel, a.pre === '1' || a.pre === 'true');
 }
 
 function num(v: string | undefined): number {

@@ -15,6 +15,11 @@ export interface ReadOptions {
   interner?: Interner;
   /** Check the checksum and size repomd.xml gives for the file (default true). */
   verify?: boolean;
+  /**
+   * streamPrimary/loadRepo: read dependency lists and files (default true). A caller that needs none (sync-repos
+   * mirrors by NEVRA and location) passes false: packages come with empty lists and parsing holds no dep data.
+   */
+  deps?: boolean;
 }
 
 /** The decompressed text of one metadata file, verified against its repomd record as it streams. */
@@ -55,6 +60,7 @@ export function streamPrimary(
   return parsePrimary(metadataText(baseUrl, rec, opts), {
     interner: opts.interner,
     what: rec.location.href,
+    deps: opts.deps,
   });
 }
 

@@ -30,8 +30,17 @@ export async function* parseXmlStream<T>(
   let capturing = false;
   // local names of the open elements, so closing tags need no second prefix split
   const stack: string[] = [];
+  // elements come in runs (<rpm:entry> after <rpm:entry>): reuse the last split instead of slicing each name
+  let lastName = '';
+  let lastLocal = '';
   parser.on('opentag', (tag) => {
-    const local = localName(tag.name);
+    const name = tag.name;
+    let local = lastLocal;
+    if (name !== lastName) {
+      local = localName(name);
+      lastName = name;
+      lastLocal = local;
+    }
     stack.push(local);
     capturing = h.wantsText(local);
     text = '';

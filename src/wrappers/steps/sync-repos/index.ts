@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { download } from '../../net/download.ts';
+import { download, setDownloadSockets } from '../../net/download.ts';
 import {
   compareEvrStrings,
   createKeyring,
@@ -54,6 +54,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
         'add the release keys to upstream.gpg_keys, or pass --no-enforce-signatures',
       );
     }
+    setDownloadSockets(ctx.site.limits.downloads);
     const shared: Shared = {
       downloads: pLimit(ctx.site.limits.downloads),
       index: new ContentIndex(),
@@ -104,8 +105,17 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     const { tree, shared } = unit;
     if (!unit.repomd) throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`);
     const work = ctx.paths.workDir('sync', tree.key);
-    const upstreamCopy = await fetchMetadata(tree, unit.repomd, join(work, 'upstream'));
+    const upstreamCopy = join(work, 'upstream');
+    await fetchMetadata(tree, unit.repomd, upstreamCopy, metadataTypes(tree, unit.repomd));
     const pkgs = await upstreamPackages(upstreamCopy, tree, unit.repomd, !!opts.newestOnly);
+    // createrepo_c reuses an upstream entry only when its checksum type matches ours; fetch the rest of
+    // upstream's metadata (while packages download) only when that can happen.
+    const reuse = canReuse(pkgs, ctx.release.checksum)
+      ? fetchMetadata(tree, unit.repomd, upstreamCopy, ['filelists', 'other']).then(
+          () => upstreamCopy,
+          () => undefined, // no reuse: createrepo_c reads every package instead
+        )
+      : Promise.resolve(undefined);
     await mkdir(work, { recursive: true });
     await mkdir(tree.dir, { recursive: true });
     const res = await mirrorTree(
@@ -119,7 +129,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
         onBytes: shared.onBytes,
       },
     );
-    await writeRepodata(tree, upstreamCopy, ctx.release, unit.repomd, work, logFile, 2);
+    await writeRepodata(tree, upstreamCopy, ctx.release, unit.repomd, work, logFile, 2, await reuse);
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
     return {
@@ -146,7 +156,7 @@ async function upstreamPackages(
 ): Promise<Package[]> {
   const keep = new Set(tree.packageArches);
   const pkgs: Package[] = [];
-  for await (const p of streamPrimary(local, repomd)) if (keep.has(p.arch)) pkgs.push(slim(p));
+  for await (const p of streamPrimary(local, repomd, { deps: false })) if (keep.has(p.arch)) pkgs.push(p);
   if (!newestOnly) return pkgs;
   const newest = new Map<string, Package>();
   for (const p of pkgs) {
@@ -157,39 +167,42 @@ async function upstreamPackages(
   return [...newest.values()];
 }
 
-/** Downloads the metadata files sync needs (primary, comps, modules) beside the repomd.xml copy in work/. */
-async function fetchMetadata(tree: TreeTarget, repomd: RepoMd, local: string): Promise<string> {
-  const types = ['primary', ...(tree.comps ? ['group'] : []), ...(tree.modules ? ['modules'] : [])];
-  for (const rec of repomd.records.filter((r) => types.includes(r.type))) {
-    const href = rec.location.href;
-    if (href.startsWith('/') || href.split('/').includes('..')) {
-      throw new WorkError(`refusing metadata location "${href}" in ${tree.url}repodata/repomd.xml`);
-    }
-    await download(resolveLocation(tree.url, href, rec.location.base), join(local, href), {
-      checksum: rec.checksum,
-      size: rec.size,
-    });
-  }
-  return local;
+/** Primary, plus comps and modules where the tree has them; modules also whenever upstream lists them, since
+ * createrepo_c gives up on an --update-md-path whose repomd.xml names a modules file it cannot open. */
+function metadataTypes(tree: TreeTarget, repomd: RepoMd): string[] {
+  const listsModules = repomd.records.some((r) => r.type === 'modules');
+  return ['primary', ...(tree.comps ? ['group'] : []), ...(tree.modules || listsModules ? ['modules'] : [])];
+}
+
+/** Every package's checksum is of the type the release writes, so createrepo_c may reuse upstream's entries. */
+function canReuse(pkgs: Package[], checksum: string): boolean {
+  return pkgs.length > 0 && pkgs.every((p) => p.checksum.type.toLowerCase() === checksum.toLowerCase());
+}
+
+/** Downloads upstream metadata files of these types beside the repomd.xml copy in work/. */
+async function fetchMetadata(
+  tree: TreeTarget,
+  repomd: RepoMd,
+  local: string,
+  types: string[],
+): Promise<void> {
+  await Promise.all(
+    repomd.records
+      .filter((r) => types.includes(r.type))
+      .map((rec) => {
+        const href = rec.location.href;
+        if (href.startsWith('/') || href.split('/').includes('..')) {
+          throw new WorkError(`refusing metadata location "${href}" in ${tree.url}repodata/repomd.xml`);
+        }
+        return download(resolveLocation(tree.url, href, rec.location.base), join(local, href), {
+          checksum: rec.checksum,
+          size: rec.size,
+        });
+      }),
+  );
 }
 
 const evr = (p: Package) => `${p.epoch}:${p.version}-${p.release}`;
-
-/** Only what mirroring needs: dependency lists of 50,000 packages would cost hundreds of MB. */
-function slim(p: Package): Package {
-  return {
-    ...p,
-    requires: [],
-    provides: [],
-    conflicts: [],
-    obsoletes: [],
-    recommends: [],
-    suggests: [],
-    supplements: [],
-    enhances: [],
-    files: [],
-  };
-}
 
 async function prepareKeyring(ctx: StepContext, keys: string[]): Promise<Keyring> {
   const dir = ctx.paths.workDir('sync', 'keys');

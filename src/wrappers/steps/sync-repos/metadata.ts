@@ -1,6 +1,7 @@
 // Repodata and tree files for a mirrored tree: createrepo_c (checksum from the release, comps via --groupfile,
-// --update to reuse unchanged entries, upstream's revision for reproducible output), modules via modifyrepo_c,
-// then .treeinfo, .discinfo and media.repo (productmd / pungi formats).
+// --update to reuse unchanged entries, also from upstream's metadata copy in work/ via --update-md-path when the
+// checksum types agree, upstream's revision for reproducible output), modules via modifyrepo_c, then .treeinfo,
+// .discinfo and media.repo (productmd / pungi formats).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../compose/atomic.ts';
@@ -36,22 +37,27 @@ export async function writeRepodata(
   work: string,
   logFile: string,
   workers: number,
+  /** A repo whose primary/filelists/other entries createrepo_c may reuse for files of the same name, size, mtime. */
+  updateMdPath?: string,
 ): Promise<void> {
   const groupfile = t.comps ? await fetchText(local, upstream, 'group', join(work, 'comps.xml')) : undefined;
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
   await run(
-    createrepoArgv({
-      dir: t.dir,
-      checksum: release.checksum,
-      update: true,
-      workers,
-      groupfile,
-      revision,
-      distroTag: {
-        cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
-        name: `${release.name} ${release.major}`,
-      },
-    }),
+    withUpdateMdPath(
+      createrepoArgv({
+        dir: t.dir,
+        checksum: release.checksum,
+        update: true,
+        workers,
+        groupfile,
+        revision,
+        distroTag: {
+          cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
+          name: `${release.name} ${release.major}`,
+        },
+      }),
+      updateMdPath,
+    ),
     { logFile },
   );
   if (t.modules) {
@@ -62,6 +68,12 @@ export async function writeRepodata(
       if (revision) await pinRepomdTimestamps(join(t.dir, 'repodata', 'repomd.xml'), revision);
     }
   }
+}
+
+/** createrepo_c argv with --update-md-path before the trailing repo folder (createrepoArgv has no such option). */
+export function withUpdateMdPath(argv: string[], path: string | undefined): string[] {
+  if (!path || !argv.includes('--update')) return argv;
+  return [...argv.slice(0, -1), '--update-md-path', path, argv.at(-1)!];
 }
 
 async function pinRepomdTimestamps(repomd: string, revision: string): Promise<void> {

@@ -1,10 +1,12 @@
 // Mirrors the packages of one upstream tree into the compose: keeps files that still verify, hardlinks content
 // another tree already has, downloads the rest into work/ (checksum checked while streaming), checks signatures
-// there, and only then renames each package into the tree. With --delete, files no longer upstream go.
-import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+// there, and only then renames each package into the tree with upstream's mtime (`time file`), so createrepo_c
+// can reuse upstream's entries and mirrors are reproducible. With --delete, files no longer upstream go.
+import { copyFile, link, mkdir, readdir, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
+import { linkedSignal } from '../../run/cancel.ts';
 import { checkSignatures, type Keyring, type Package, resolveLocation } from '../../rpmmd/index.ts';
 import { WorkError } from '../../errors.ts';
 import type { TreeTarget } from './plan.ts';
@@ -15,6 +17,7 @@ export interface MirrorDeps {
   index: ContentIndex;
   keyring?: Keyring;
   onBytes?: (n: number) => void;
+  signal?: AbortSignal;
 }
 
 export interface MirrorResult {
@@ -48,9 +51,13 @@ export async function mirrorTree(
 ): Promise<MirrorResult> {
   // Files under incoming/ were renamed there only after their checksum verified, so a run killed before landing
   // them leaves them reusable; only download temp files (hidden names) are partial.
-  await removePartials(opts.incoming);
+  const staged = await sweepIncoming(opts.incoming);
   await mkdir(opts.incoming, { recursive: true });
   const state = await TreeState.load(opts.stateFile);
+  // One listing up front instead of a stat per package: most packages of a first sync are simply absent.
+  const before = new Set(await listRpms(t.dir));
+  const dirs = new Dirs([opts.incoming, t.dir]);
+  const signal = linkedSignal(deps.signal); // one per tree, not one per download
   const res: MirrorResult = {
     packages: pkgs.length,
     kept: 0,
@@ -62,53 +69,62 @@ export async function mirrorTree(
     problems: [],
     files: [],
   };
-  const arrived: { rel: string; tmp: string; pkg: Package }[] = [];
+  const arrived: Arrival[] = [];
 
-  await Promise.all(
-    pkgs.map((pkg) =>
-      deps.downloads(async () => {
-        let rel: string;
-        try {
-          rel = safeHref(pkg.location.href);
-        } catch (err) {
-          res.problems.push({ file: pkg.location.href, problem: (err as Error).message });
-          return;
-        }
-        const dest = join(t.dir, rel);
-        if (await state.verify(rel, dest, pkg.checksum, pkg.size.package)) {
-          res.kept++;
-          deps.index.add(pkg.checksum.value, dest);
-          return;
-        }
-        const tmp = join(opts.incoming, rel);
-        await mkdir(dirname(tmp), { recursive: true });
-        if (await stagedVerifies(tmp, pkg)) {
-          res.resumed++;
-          arrived.push({ rel, tmp, pkg });
-          return;
-        }
-        const twin = deps.index.get(pkg.checksum.value);
-        if (twin && (await linkOrCopy(twin, tmp))) {
-          res.linked++;
-          arrived.push({ rel, tmp, pkg });
-          return;
-        }
-        try {
-          const url = resolveLocation(t.url, pkg.location.href, pkg.location.base);
-          const r = await download(url, tmp, {
-            checksum: pkg.checksum,
-            size: pkg.size.package,
-            onBytes: deps.onBytes,
-          });
-          res.downloaded++;
-          res.bytes += r.bytes;
-          arrived.push({ rel, tmp, pkg });
-        } catch (err) {
-          res.problems.push({ file: rel, problem: (err as Error).message });
-        }
-      }),
-    ),
-  );
+  const one = async (pkg: Package): Promise<void> => {
+    let rel: string;
+    try {
+      rel = safeHref(pkg.location.href);
+    } catch (err) {
+      res.problems.push({ file: pkg.location.href, problem: (err as Error).message });
+      return;
+    }
+    const dest = join(t.dir, rel);
+    if (
+      (before.has(rel) || !listable(rel)) &&
+      (await state.verify(rel, dest, pkg.checksum, pkg.size.package))
+    ) {
+      res.kept++;
+      deps.index.add(pkg.checksum.value, dest);
+      return;
+    }
+    const tmp = join(opts.incoming, rel);
+    await dirs.make(dirname(tmp));
+    if (staged.has(tmp) && (await stagedVerifies(tmp, pkg))) {
+      res.resumed++;
+      arrived.push({ rel, tmp, pkg, linked: false });
+      return;
+    }
+    const twin = deps.index.get(pkg.checksum.value);
+    if (twin && (await linkOrCopy(twin, tmp))) {
+      res.linked++;
+      arrived.push({ rel, tmp, pkg, linked: true });
+      return;
+    }
+    try {
+      const url = resolveLocation(t.url, pkg.location.href, pkg.location.base);
+      const r = await deps.downloads(() =>
+        download(url, tmp, {
+          checksum: pkg.checksum,
+          size: pkg.size.package,
+          onBytes: deps.onBytes,
+          signal,
+          parentExists: true,
+        }),
+      );
+      res.downloaded++;
+      res.bytes += r.bytes;
+      arrived.push({ rel, tmp, pkg, linked: false });
+    } catch (err) {
+      res.problems.push({ file: rel, problem: (err as Error).message });
+    }
+  };
+  // A fixed set of workers pulls from the list: no closure or promise per package queued up front.
+  let next = 0;
+  const worker = async () => {
+    while (next < pkgs.length) await one(pkgs[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.downloads.concurrency) }, worker));
 
   let accepted = arrived;
   if (deps.keyring && arrived.length) {
@@ -125,16 +141,16 @@ export async function mirrorTree(
     accepted = arrived.filter((a) => !bad.has(a.tmp));
     await Promise.all([...bad].map((f) => rm(f, { force: true })));
   }
-  for (const a of accepted.sort((x, y) => (x.rel < y.rel ? -1 : 1))) {
-    const dest = join(t.dir, a.rel);
-    await mkdir(dirname(dest), { recursive: true });
-    await rename(a.tmp, dest);
-    await state.record(a.rel, dest, a.pkg.checksum.value);
-    deps.index.add(a.pkg.checksum.value, dest);
-  }
+  const landed = await land(
+    accepted.sort((x, y) => (x.rel < y.rel ? -1 : 1)),
+    t.dir,
+    dirs,
+    state,
+    deps.index,
+  );
 
   const wanted = new Set(pkgs.map((p) => p.location.href));
-  const present = await listRpms(t.dir);
+  const present = [...new Set([...before, ...landed.filter(listable)])].sort();
   if (opts.delete) {
     for (const rel of present) {
       if (wanted.has(rel)) continue;
@@ -149,21 +165,71 @@ export async function mirrorTree(
   return res;
 }
 
+interface Arrival {
+  rel: string;
+  tmp: string;
+  pkg: Package;
+  /** A hardlink to another tree's file: its mtime belongs to that tree too, so it is left alone. */
+  linked: boolean;
+}
+
+/** Renames verified arrivals into the tree, stamped with upstream's mtime, and records them. */
+async function land(
+  accepted: Arrival[],
+  dir: string,
+  dirs: Dirs,
+  state: TreeState,
+  index: ContentIndex,
+): Promise<string[]> {
+  const landed: string[] = [];
+  for (const a of accepted) {
+    const dest = join(dir, a.rel);
+    await dirs.make(dirname(dest));
+    const mtime = a.pkg.time.file;
+    const stamp = !a.linked && mtime > 0;
+    if (stamp) await utimes(a.tmp, mtime, mtime);
+    await rename(a.tmp, dest);
+    if (stamp)
+      state.files.set(a.rel, {
+        size: a.pkg.size.package,
+        mtimeMs: mtime * 1000,
+        checksum: a.pkg.checksum.value,
+      });
+    else await state.record(a.rel, dest, a.pkg.checksum.value);
+    index.add(a.pkg.checksum.value, dest);
+    landed.push(a.rel);
+  }
+  return landed;
+}
+
+/** Folders made so far, so each is made once rather than once per file. */
+class Dirs {
+  private readonly made = new Set<string>();
+  constructor(private readonly roots: string[]) {}
+  async make(dir: string): Promise<void> {
+    if (this.made.has(dir) || this.roots.includes(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.made.add(dir);
+  }
+}
+
 async function stagedVerifies(tmp: string, pkg: Package): Promise<boolean> {
-  const st = await stat(tmp).catch(() => undefined);
-  if (!st) return false;
-  if (st.size === pkg.size.package && (await hashFile(tmp, pkg.checksum.type)) === pkg.checksum.value)
-    return true;
+  if ((await hashFile(tmp, pkg.checksum.type)) === pkg.checksum.value) return true;
   await rm(tmp, { force: true });
   return false;
 }
 
-async function removePartials(dir: string): Promise<void> {
+/** Removes partial downloads under incoming/ and returns the verified files a killed run left there. */
+async function sweepIncoming(dir: string): Promise<Set<string>> {
+  const staged = new Set<string>();
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const e of entries) {
-    if (e.isFile() && e.name.startsWith('.') && e.name.includes('.tmp-'))
-      await rm(join(e.parentPath, e.name));
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    if (e.name.startsWith('.') && e.name.includes('.tmp-')) await rm(path);
+    else staged.add(path);
   }
+  return staged;
 }
 
 async function linkOrCopy(from: string, to: string): Promise<boolean> {
@@ -186,6 +252,10 @@ export async function listRpms(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.rpm'))
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter((r) => !r.startsWith('repodata/') && !r.split('/').some((p) => p.startsWith('.')))
+    .filter(listable)
     .sort();
 }
+
+/** Package files listRpms reports: not under repodata/ or a hidden folder. */
+const listable = (rel: string) =>
+  !rel.startsWith('repodata/') && !rel.split('/').some((p) => p.startsWith('.'));
