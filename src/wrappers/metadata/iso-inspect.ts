@@ -1,15 +1,8 @@
-// What images.json says about an ISO, read from the ISO itself: the volume id from the primary volume descriptor,
-// whether an El Torito boot record is present, and the md5 implantisomd5 left in the application-use area (read
-// back with `checkisomd5 --md5sumonly`, only when the marker is there, so plain ISOs cost no process).
-import { open } from 'node:fs/promises';
+// What images.json says about an ISO, read from the ISO itself through iso/volume-descriptors.ts (the one
+// descriptor reader): the volume id, whether an El Torito boot record is present, and the md5 implantisomd5 left
+// (read back with `checkisomd5 --md5sumonly`, only when its marker is there, so plain ISOs cost no process).
+import { readVolumeDescriptors } from '../iso/volume-descriptors.ts';
 import { run } from '../run/runner.ts';
-
-const SECTOR = 2048;
-const FIRST_DESCRIPTOR = 16;
-/** Volume descriptors are few; a file that has not ended them by then is no ISO 9660 image. */
-const MAX_DESCRIPTORS = 32;
-const EL_TORITO = 'EL TORITO SPECIFICATION';
-const MD5_MARKER = 'ISO MD5SUM = ';
 
 export interface IsoFacts {
   volumeId: string | null;
@@ -18,28 +11,11 @@ export interface IsoFacts {
   md5Implanted: boolean;
 }
 
-/** Reads the volume descriptors; a file that is not ISO 9660 gives volumeId null and bootable false. */
+/** The descriptors as images.json needs them; a file that is not ISO 9660 gives volumeId null, not bootable. */
 export async function inspectIso(path: string): Promise<IsoFacts> {
-  const fh = await open(path, 'r');
-  try {
-    const facts: IsoFacts = { volumeId: null, bootable: false, md5Implanted: false };
-    const buf = Buffer.alloc(SECTOR);
-    for (let i = 0; i < MAX_DESCRIPTORS; i++) {
-      const { bytesRead } = await fh.read(buf, 0, SECTOR, (FIRST_DESCRIPTOR + i) * SECTOR);
-      if (bytesRead < SECTOR || buf.toString('latin1', 1, 6) !== 'CD001') break;
-      const type = buf[0];
-      if (type === 255) break; // set terminator
-      if (type === 0 && buf.toString('latin1', 7, 7 + EL_TORITO.length) === EL_TORITO) facts.bootable = true;
-      if (type === 1) {
-        // d-characters padded with spaces: ECMA-119 8.4.6
-        facts.volumeId = buf.toString('latin1', 40, 72).replace(/[ \0]+$/, '') || null;
-        facts.md5Implanted = buf.toString('latin1', 883, 883 + 512).includes(MD5_MARKER);
-      }
-    }
-    return facts;
-  } finally {
-    await fh.close();
-  }
+  const d = await readVolumeDescriptors(path);
+  if (!d) return { volumeId: null, bootable: false, md5Implanted: false };
+  return { volumeId: d.volumeId || null, bootable: d.elTorito, md5Implanted: d.md5Implanted };
 }
 
 export function checkisomd5Argv(iso: string): string[] {
