@@ -1,13 +1,13 @@
 // Checks on `{placeholder}` templates in a release config: only known placeholders, the ones a name needs so that
 // two outputs never share it, and volume ids that fit ISO 9660 (<= 32 characters of A-Z a-z 0-9 _ -) for every
 // arch they will be rendered for.
+import { volidProblems } from '../iso/volid.ts';
 import { didYouMean } from './did-you-mean.ts';
 import type { ConfigPath } from './dotted-path.ts';
 import type { PathProblem } from './interpolate.ts';
 import { placeholders, renderTemplate, type TemplateVars } from './templates.ts';
 
-export const VOLID_MAX = 32;
-const VOLID_CHARS = /^[A-Za-z0-9_-]+$/;
+export { VOLID_MAX } from '../iso/volid.ts';
 
 /** Unknown placeholders (with a did-you-mean), else missing required ones; true when the template is usable. */
 export function checkPlaceholders(
@@ -47,16 +47,10 @@ export function checkVolid(
   let charsReported = false;
   for (const { label, vars } of renders) {
     const volid = renderTemplate(template, vars);
-    if (volid.length > VOLID_MAX)
-      out.push({
-        path,
-        message: `volume id "${volid}" for ${label} is ${volid.length} characters; ISO 9660 allows ${VOLID_MAX}`,
-      });
-    if (!charsReported && !VOLID_CHARS.test(volid)) {
-      out.push({
-        path,
-        message: `volume id "${volid}" for ${label} may only hold A-Z a-z 0-9 _ - (lorax would rewrite it)`,
-      });
+    const p = volidProblems(volid);
+    if (p.length) out.push({ path, message: `volume id "${volid}" for ${label} ${p.length}` });
+    if (!charsReported && p.chars) {
+      out.push({ path, message: `volume id "${volid}" for ${label} ${p.chars} (lorax would rewrite it)` });
       charsReported = true;
     }
   }

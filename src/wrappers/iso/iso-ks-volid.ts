@@ -1,7 +1,8 @@
-// The volume ids iso-ks writes: at most 32 characters (the ISO 9660 field) from the set lorax's labels use, so
-// the same text works raw in GRUB's `search -l '...'` and in a kernel's `LABEL=` without escaping or quoting.
+// The volume ids iso-ks writes: at most 32 characters (the ISO 9660 field). Looser than volid.ts (which rules
+// horno's own media) by `.` and `+`: iso-ks edits ISOs other tools made, and those two also work raw in GRUB's
+// `search -l '...'` and a kernel's `LABEL=` without escaping or quoting.
 
-export const VOLID_MAX = 32;
+import { VOLID_MAX } from './volid.ts';
 const VOLID_CHARS = /^[A-Za-z0-9_.+-]+$/;
 
 /** What is wrong with a volume id, or undefined when it is fine. */

@@ -1,10 +1,11 @@
 // lorax's command line, built from typed options (image-builders.md section 1.3; empanadas' buildImage.tmpl.sh
 // passes the same set). Pure: the build-iso step decides the values, the executor runs the argv. The volume id
 // is checked here too, because lorax only finds out after it has spent the package installs.
+import { volidProblems } from './volid.ts';
 import { UsageError } from '../errors.ts';
 
 /** ISO 9660 volume identifier length; lorax exits when the label is longer. */
-export const VOLID_MAX = 32;
+export { VOLID_MAX } from './volid.ts';
 
 export interface LoraxOptions {
   /** --product: the release's full name ("Rocky Linux"). */
@@ -31,14 +32,15 @@ export interface LoraxOptions {
 }
 
 export function checkVolid(volid: string, what: string): string {
-  if (volid.length > VOLID_MAX)
+  const p = volidProblems(volid);
+  if (p.length)
     throw new UsageError(
-      `volume id "${volid}" for ${what} is ${volid.length} characters; ISO 9660 allows ${VOLID_MAX}`,
+      `volume id "${volid}" for ${what} ${p.length}`,
       'shorten iso.lorax.volid in the release config',
     );
-  if (!/^[A-Za-z0-9_-]+$/.test(volid))
+  if (p.chars)
     throw new UsageError(
-      `volume id "${volid}" for ${what} may only hold A-Z a-z 0-9 _ -`,
+      `volume id "${volid}" for ${what} ${p.chars}`,
       'the boot menus find the ISO by this label (inst.stage2=hd:LABEL=...)',
     );
   return volid;
