@@ -5,7 +5,6 @@ import { volidProblems } from './volid.ts';
 import { UsageError } from '../errors.ts';
 
 /** ISO 9660 volume identifier length; lorax exits when the label is longer. */
-export { VOLID_MAX } from './volid.ts';
 
 export interface LoraxOptions {
   /** --product: the release's full name ("Rocky Linux"). */
