@@ -7,7 +7,6 @@ import type { ConfigPath } from './dotted-path.ts';
 import type { PathProblem } from './interpolate.ts';
 import { placeholders, renderTemplate, type TemplateVars } from './templates.ts';
 
-
 /** Unknown placeholders (with a did-you-mean), else missing required ones; true when the template is usable. */
 export function checkPlaceholders(
   out: PathProblem[],
