@@ -3,7 +3,7 @@
 // failures injected per arch, and what changes for an arch other than x86_64. Booting is in bootcheck.test.ts.
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTreeInfo, serializeTreeInfo } from '../../src/wrappers/iso/treeinfo.ts';
 import { CommandFailedError } from '../../src/wrappers/errors.ts';
@@ -49,6 +49,8 @@ const base = (out: string, extra: string[] = []) => [
 async function lorax(argv: string[], ok = [0]) {
   try {
     return await run(argv, {
+      // like lorax, the stand-in logs to ./lorax.log without --logfile: keep that out of the working tree
+      cwd: dirname(argv.at(-1)!), // the output dir's parent: a test's temp folder
       env: { PATH: path, SOURCE_DATE_EPOCH: '1700000000' },
       captureStdout: true,
       okExitCodes: ok,
