@@ -123,6 +123,7 @@ describe('iso-ks edit and load', () => {
       volumeId: isos.volid,
       elTorito: true,
       joliet: true,
+      md5Implanted: true,
     });
     expectOneKsEach(await extract(out, '/isolinux/isolinux.cfg'), isos.volid);
     expectOneKsEach(await extract(out, '/EFI/BOOT/grub.cfg'), isos.volid);
