@@ -1,9 +1,12 @@
 // The entry point: parses argv with yargs over the command table, sets up logging and signal handling, and is the
 // only place that turns outcomes into exit codes (0 ok, 1 a required unit failed, 2 bad config or usage).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
-import { entriesFor } from './scripts/index.ts';
+import { commands, entryFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
+import { INSTALL_ROOT } from './wrappers/install.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
 
@@ -33,6 +36,7 @@ export async function main(argv: string[], opts: { quietStdout?: boolean } = {})
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
+    .version(versionLine())
     .help()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
@@ -40,17 +44,21 @@ export async function main(argv: string[], opts: { quietStdout?: boolean } = {})
       usageFailure = msg ?? err?.message ?? 'bad usage';
     }) as Argv<GlobalArgs>;
 
-  const loaded = await Promise.all(entriesFor(argv).map((e) => e.load()));
-  for (const cmd of loaded as Command<unknown>[]) {
+  const named = entryFor(argv);
+  if (named) {
+    const cmd = (await named.load()) as Command<unknown>;
     parser.command(
-      cmd.name,
-      cmd.describe,
+      named.usage,
+      named.describe,
       (y) => (cmd.options ? cmd.options(y as Argv<GlobalArgs>) : y),
       async (args) => {
         if (usageFailure) return; // yargs reports a failed check through .fail() and still calls the handler
         exitCode = await runCommand(cmd, args as unknown as GlobalArgs, opts.quietStdout === true);
       },
     );
+  } else {
+    // no command named: help, --version or a usage error, for which names and descriptions are enough
+    for (const c of commands) parser.command(c.usage, c.describe);
   }
   await parser.parseAsync();
   if (usageFailure) {
@@ -58,6 +66,12 @@ export async function main(argv: string[], opts: { quietStdout?: boolean } = {})
     return 2;
   }
   return exitCode;
+}
+
+/** `0.1.0 (bundle)` or `0.1.0 (sources)`: which code bin/horno.js chose to run (HORNO_BUILD, set there). */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(join(INSTALL_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return `${pkg.version} (${process.env.HORNO_BUILD ?? 'sources'})`;
 }
 
 async function runCommand(cmd: Command<unknown>, args: GlobalArgs, quietStdout: boolean): Promise<number> {

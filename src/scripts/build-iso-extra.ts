@@ -5,8 +5,6 @@ import { defineCommand, releaseOption } from './command.ts';
 import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'build-iso-extra',
-  describe: "master the disc images (DVD, minimal) of each arch from boot.iso and the compose's repos",
   options: (y) =>
     archOption(composeOption(releaseOption(y)))
       .option('image', { type: 'string', describe: 'only this image (an iso.images key, e.g. dvd)' })

@@ -5,8 +5,6 @@ import { defineCommand, releaseOption } from './command.ts';
 import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'build-iso',
-  describe: 'build the boot tree and boot.iso with lorax per arch and upload each as a tarball to the store',
   options: (y) =>
     archOption(composeOption(releaseOption(y)))
       .option('rc', {

@@ -14,8 +14,6 @@ interface Args {
 }
 
 export default defineCommand<Args>({
-  name: 'builder-image',
-  describe: 'build (or load from the cache) the local podman image builds run in',
   options: (y) =>
     y
       .option('image', { type: 'string', default: DEFAULT_BUILDER_IMAGE, describe: 'image name to make' })

@@ -19,9 +19,8 @@ export interface CommandContext {
   print(text: string): void;
 }
 
+/** A command module's default export; its name and one-line description live in the table (index.ts). */
 export interface Command<A = Record<string, unknown>> {
-  name: string;
-  describe: string;
   options?: (y: Argv<GlobalArgs>) => Argv<GlobalArgs & A>;
   run(args: GlobalArgs & A, ctx: CommandContext): Promise<number | undefined>;
 }

@@ -6,9 +6,6 @@ import { createCompose, findCompose, updateLatestLink } from '../wrappers/compos
 import { readStatus } from '../wrappers/compose/status.ts';
 
 export default defineCommand({
-  name: 'compose',
-  describe:
-    'run the whole pipeline (sync-repos, repoclosure, build-iso, pull-unpack-tree, build-iso-extra, finalize)',
   options: (y) =>
     releaseOption(y)
       .option('resume', {

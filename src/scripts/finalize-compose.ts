@@ -6,9 +6,6 @@ import { defineCommand, releaseOption } from './command.ts';
 import { composeOption, withCompose } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'finalize-compose',
-  describe:
-    'move staged media into the compose, write CHECKSUM files and productmd metadata, mark it FINISHED',
   options: (y) =>
     composeOption(releaseOption(y))
       .option('sign-key', {

@@ -5,9 +5,6 @@ import { composeRoot, identity, loadFor } from './with-compose.ts';
 import { createCompose, updateLatestLink } from '../wrappers/compose/session.ts';
 
 export default defineCommand({
-  name: 'generate-compose',
-  describe:
-    'create the next dated compose <Short>-<version>-<YYYYMMDD>.<n> and point latest-<Short>-<profile> at it',
   options: (y) =>
     releaseOption(y).option('symlink', {
       type: 'boolean',

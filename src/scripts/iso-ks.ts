@@ -19,8 +19,6 @@ interface Args {
 }
 
 export default defineCommand<Args>({
-  name: 'iso-ks <action> <iso>',
-  describe: 'read (load) or set (edit) the kickstart an installer ISO boots with',
   options: (y) =>
     (y as Argv<GlobalArgs>)
       .positional('action', {

@@ -6,9 +6,6 @@ import { defineCommand, releaseOption } from './command.ts';
 import { list, loadFor } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'launch-builds',
-  describe:
-    'render a build-iso Kubernetes Job per arch (YAML), and with --submit run them and report each outcome',
   options: (y) =>
     releaseOption(y)
       .option('arch', {

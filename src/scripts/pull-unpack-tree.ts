@@ -6,8 +6,6 @@ import { defineCommand, releaseOption } from './command.ts';
 import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'pull-unpack-tree',
-  describe: "download each arch's newest lorax tree from the store, place its boot files, stage boot.iso",
   options: (y) =>
     archOption(composeOption(releaseOption(y)))
       .option('rc', {

@@ -6,9 +6,6 @@ import { defineCommand, releaseOption, type CommandContext } from './command.ts'
 import { composeOption, withCompose } from './with-compose.ts';
 
 export default defineCommand({
-  name: 'repoclosure',
-  describe:
-    "check every package's dependencies resolve within its repo and the repos it may use (exit 1 if not)",
   options: (y) =>
     composeOption(releaseOption(y))
       .option('repo', { type: 'string', array: true, describe: 'only these checked repos' })

@@ -7,9 +7,6 @@ import { composeOption, list, outcomeExit, withCompose } from './with-compose.ts
 import { runRepoclosureAfterSync } from './repoclosure.ts';
 
 export default defineCommand({
-  name: 'sync-repos',
-  describe:
-    'mirror the upstream repos (os, debug, source per arch) into the compose, verified, then repoclosure',
   options: (y) =>
     composeOption(releaseOption(y))
       .option('repo', {

@@ -12,8 +12,6 @@ interface Args {
 }
 
 export default defineCommand<Args>({
-  name: 'validate-config',
-  describe: 'check a release config and the site config; print what they describe',
   // Not releaseOption(): it makes --release required, which --all does without.
   options: (y) =>
     (y as Argv<GlobalArgs>)

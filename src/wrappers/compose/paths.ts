@@ -1,15 +1,6 @@
 // Every path horno reads or writes in a compose. No other module joins compose paths by hand, so the layout
 // (pungi's compose/, metadata/, logs/, work/ with empanadas' isos/<arch>) can change in one place.
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The shipped templates/ folder (package lists, kickstarts, READMEs); release configs name files under it. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
-
-/** A file under templates/, given as the release config writes it (relative, already rendered). */
-export function templateFile(rel: string): string {
-  return join(TEMPLATES_DIR, ...rel.split('/'));
-}
 
 export type TreeKind = 'os' | 'debug' | 'source';
 

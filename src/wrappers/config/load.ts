@@ -3,8 +3,8 @@
 // file is --site, else $HORNO_SITE, else <configDir>/site.yaml. Relative site paths resolve against the cwd.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, type Problem } from '../errors.ts';
+import { CONFIG_DIR } from '../install.ts';
 import { ReleaseCheckContext } from './check-context.ts';
 import { type Env, type FileResult, validateFile } from './config-file.ts';
 import { didYouMean } from './did-you-mean.ts';
@@ -15,7 +15,7 @@ import { checkLiteralSecrets, checkSiteForRelease, checkStore } from './site-che
 import { SiteConfig } from './site-schema.ts';
 
 /** The repository's config/ folder, wherever horno is run from. */
-export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL('../../../config/', import.meta.url));
+export const DEFAULT_CONFIG_DIR = CONFIG_DIR;
 
 export interface LoadOptions {
   /** The release key: the file name under <configDir>/releases/ without .yaml. */

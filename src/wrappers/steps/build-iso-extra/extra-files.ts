@@ -3,7 +3,7 @@
 // units' ids, so a changed EULA rebuilds the discs.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { templateFile } from '../../compose/paths.ts';
+import { templateFile } from '../../install.ts';
 import type { ExtraFile } from '../../config/release-schema.ts';
 import { WorkError } from '../../errors.ts';
 import { download } from '../../net/download.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { templateFile } from '../../compose/paths.ts';
+import { templateFile } from '../../install.ts';
 import { emptyComps, expandList, parseComps, parsePackageList } from './package-list.ts';
 
 const BASEOS_COMPS = `<?xml version="1.0" encoding="UTF-8"?>

@@ -3,7 +3,7 @@
 // checked against lorax's rules, and each package list read and parsed. Any problem is a UsageError, exit 2.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { templateFile } from '../../compose/paths.ts';
+import { templateFile } from '../../install.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import type { IsoImage } from '../../config/release-schema.ts';
 import { releaseVars, renderTemplate } from '../../config/templates.ts';

@@ -4,7 +4,7 @@ import { ComposePaths } from '../../compose/paths.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { UsageError } from '../../errors.ts';
-import { TEMPLATES_DIR } from '../../run/executors/templates.ts';
+import { templateFile } from '../../install.ts';
 import { loraxStoreKey, loraxStorePrefix, planLorax } from './plan.ts';
 import { REMOVES_TEMPLATE, renderRemoves } from './templates.ts';
 
@@ -81,7 +81,7 @@ describe('planLorax', () => {
 
 describe('the removes template', () => {
   it('renders one removepkg line per package under the shipped header', async () => {
-    const text = renderRemoves(await readFile(`${TEMPLATES_DIR}${REMOVES_TEMPLATE}`, 'utf8'), [
+    const text = renderRemoves(await readFile(templateFile(REMOVES_TEMPLATE), 'utf8'), [
       'libreport-rhel-anaconda-bugzilla',
       'cockpit-*',
     ]);
