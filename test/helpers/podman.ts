@@ -38,8 +38,10 @@ export async function ensurePodmanService(): Promise<PodmanService> {
   if (given && (await ping(given))) return { socket: given, stop: async () => {} };
   const dir = await mkdtemp(join(tmpdir(), 'horno-podman-'));
   const socket = join(dir, 'podman.sock');
-  // its own process group, so stop() reaches conmon children the service forks
+  // its own process group, so stop() reaches conmon children the service forks; its own cwd, where conmon
+  // drops an `oom` marker file when a container is killed for memory
   const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
+    cwd: dir,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
