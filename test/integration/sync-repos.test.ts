@@ -133,55 +133,64 @@ describe('sync-repos', () => {
     );
   });
 
-  it('resumes after SIGKILL with no partial files and no re-download of finished packages', async () => {
-    const slow = await delayingProxy(served.url, 150);
-    // one download at a time makes the kill land mid-tree
-    const lab = await createLab({
-      upstream: slow.url,
-      site: (root) => `compose_root: ${root}\nlimits: { downloads: 1, cpu: 1 }\n`,
-    });
-    const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
-    const args = [
-      'sync-repos',
-      '--release',
-      'demo',
-      '--repo',
-      'BaseOS',
-      '--arch',
-      'x86_64',
-      '--no-repoclosure',
-    ];
-    const child = spawn('node', ['bin/horno.js', ...args, '--new', '--config-dir', lab.configDir], {
-      env: { ...process.env, ...lab.env },
-      stdio: 'ignore',
-      detached: true,
-    });
-    for (let i = 0; i < 400 && slow.rpmGets() < 6; i++) await new Promise((r) => setTimeout(r, 25));
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const beforeKill = slow.rpmGets();
-    expect(beforeKill).toBeGreaterThanOrEqual(6);
-    // nothing partial anywhere in the compose: every .rpm present is whole and equals upstream
-    const upstream = await rpmsUnder(join(distro.upstream, 'BaseOS', 'x86_64', 'os'));
-    const everyRpm = await rpmsUnder(join(distro.upstream, 'BaseOS'));
-    const byName = new Map([...everyRpm].map(([p, sha]) => [p.split('/').at(-1)!, sha]));
-    for (const [path, sha] of await rpmsUnder(compose)) {
-      if (path.endsWith('.rpm')) expect(sha, path).toBe(byName.get(path.split('/').at(-1)!));
-      else expect(path).not.toMatch(/\.tmp-/);
-    }
+  // enforced: packages wait in work/ for the signature check; not enforced: each lands as soon as it verified
+  it.each([
+    ['enforced', []],
+    ['not enforced', ['--no-enforce-signatures']],
+  ])(
+    'resumes after SIGKILL with no partial files and no re-download of finished packages (signatures %s)',
+    async (_mode, extra) => {
+      const slow = await delayingProxy(served.url, 150);
+      // one download at a time makes the kill land mid-tree
+      const lab = await createLab({
+        upstream: slow.url,
+        site: (root) => `compose_root: ${root}\nlimits: { downloads: 1, cpu: 1 }\n`,
+      });
+      const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
+      const args = [
+        'sync-repos',
+        '--release',
+        'demo',
+        '--repo',
+        'BaseOS',
+        '--arch',
+        'x86_64',
+        '--no-repoclosure',
+        ...extra,
+      ];
+      const child = spawn('node', ['bin/horno.js', ...args, '--new', '--config-dir', lab.configDir], {
+        env: { ...process.env, ...lab.env },
+        stdio: 'ignore',
+        detached: true,
+      });
+      for (let i = 0; i < 400 && slow.rpmGets() < 6; i++) await new Promise((r) => setTimeout(r, 25));
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const beforeKill = slow.rpmGets();
+      expect(beforeKill).toBeGreaterThanOrEqual(6);
+      // nothing partial under a package's name: every .rpm present is whole and equals upstream (a download cut
+      // mid-write leaves only a hidden temp name, swept by the next run)
+      const upstream = await rpmsUnder(join(distro.upstream, 'BaseOS', 'x86_64', 'os'));
+      const everyRpm = await rpmsUnder(join(distro.upstream, 'BaseOS'));
+      const byName = new Map([...everyRpm].map(([p, sha]) => [p.split('/').at(-1)!, sha]));
+      for (const [path, sha] of await rpmsUnder(compose)) {
+        if (path.endsWith('.rpm')) expect(sha, path).toBe(byName.get(path.split('/').at(-1)!));
+      }
 
-    const resumed = summaryOf((await lab.horno([...args, '--json'])).stdout);
-    expect(resumed.failed).toEqual([]);
-    const s = resumed.ran.find((r) => r.key === 'BaseOS-x86_64-os')!.summary;
-    expect(s.downloaded + s.resumed + s.kept + s.linked).toBe(s.packages);
-    // what finished before the kill is reused (the last response may have been cut mid-checksum)
-    expect(s.resumed + s.kept).toBeGreaterThanOrEqual(beforeKill - 2);
-    // each package crossed the wire once; only the one in flight at the kill may have been fetched twice
-    expect(slow.refetched().length).toBeLessThanOrEqual(1);
-    const final = await rpmsUnder(join(compose, 'compose', 'BaseOS', 'x86_64', 'os'));
-    for (const [path, sha] of upstream) if (path.endsWith('.rpm')) expect(final.get(path), path).toBe(sha);
-    await slow.close();
-  });
+      const resumed = summaryOf((await lab.horno([...args, '--json'])).stdout);
+      expect(resumed.failed).toEqual([]);
+      const s = resumed.ran.find((r) => r.key === 'BaseOS-x86_64-os')!.summary;
+      expect(s.downloaded + s.resumed + s.kept + s.linked).toBe(s.packages);
+      // what finished before the kill is reused (the last response may have been cut mid-checksum)
+      expect(s.resumed + s.kept).toBeGreaterThanOrEqual(beforeKill - 2);
+      // each package crossed the wire once; only the one in flight at the kill may have been fetched twice
+      expect(slow.refetched().length).toBeLessThanOrEqual(1);
+      const final = await rpmsUnder(join(compose, 'compose', 'BaseOS', 'x86_64', 'os'));
+      for (const [path, sha] of upstream) if (path.endsWith('.rpm')) expect(final.get(path), path).toBe(sha);
+      expect([...(await rpmsUnder(compose)).keys()].filter((p) => p.includes('.tmp-'))).toEqual([]);
+      await slow.close();
+    },
+  );
 
   it('ends with a correct mirror when 10% of responses fail, truncate or corrupt', async () => {
     const faulty = await serveDir(distro.upstream, {

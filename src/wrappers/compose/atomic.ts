@@ -3,8 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+// pid, a random tag drawn once (pids repeat across containers sharing a folder) and a counter: unique without
+// random bytes per file, which thousands of package downloads would pay for
+const tempTag = `${process.pid}-${randomBytes(3).toString('hex')}`;
+let tempCount = 0;
+/** A hidden, unique name beside `path`: `.<name>.tmp-<pid>-<tag><n>`. */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(path), `.${basename(path)}.tmp-${tempTag}${(tempCount++).toString(16)}`);
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {

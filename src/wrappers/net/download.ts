@@ -4,7 +4,7 @@
 // not. Small bodies are verified in memory and written with one call; large ones stream to disk.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, writeFile } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -38,6 +38,8 @@ export interface DownloadOptions extends Expected {
   backoffMs?: number;
   /** Called with each chunk's length, for progress. */
   onBytes?: (n: number) => void;
+  /** Stamp the file with this modification time (seconds since the epoch) before it takes its final name. */
+  mtime?: number;
 }
 
 export interface DownloadResult {
@@ -79,6 +81,7 @@ export async function download(
       const res = isLocal(url)
         ? await copyLocal(url, tmp, opts, signal)
         : await fetchHttp(url, tmp, opts, signal);
+      if (opts.mtime !== undefined) await utimes(tmp, opts.mtime, opts.mtime);
       await rename(tmp, dest);
       return { ...res, attempts: attempt };
     } catch (err) {

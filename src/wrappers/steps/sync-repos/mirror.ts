@@ -9,6 +9,7 @@ import { download } from '../../net/download.ts';
 import { linkedSignal } from '../../run/cancel.ts';
 import { checkSignatures, type Keyring, type Package, resolveLocation } from '../../rpmmd/index.ts';
 import { WorkError } from '../../errors.ts';
+import { tempSibling } from '../../compose/atomic.ts';
 import type { TreeTarget } from './plan.ts';
 import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
 
@@ -50,12 +51,12 @@ export async function mirrorTree(
   deps: MirrorDeps,
 ): Promise<MirrorResult> {
   // Files under incoming/ were renamed there only after their checksum verified, so a run killed before landing
-  // them leaves them reusable; only download temp files (hidden names) are partial.
-  const staged = await sweepIncoming(opts.incoming);
+  // them leaves them reusable; only download temp files (hidden names), there or in the tree, are partial.
+  const staged = await sweepPartials(opts.incoming);
   await mkdir(opts.incoming, { recursive: true });
   const state = await TreeState.load(opts.stateFile);
   // One listing up front instead of a stat per package: most packages of a first sync are simply absent.
-  const before = new Set(await listRpms(t.dir));
+  const before = new Set(await listRpms(t.dir, { sweepPartials: true }));
   const dirs = new Dirs([opts.incoming, t.dir]);
   const signal = linkedSignal(deps.signal); // one per tree, not one per download
   const res: MirrorResult = {
@@ -89,35 +90,47 @@ export async function mirrorTree(
       return;
     }
     const tmp = join(opts.incoming, rel);
-    await dirs.make(dirname(tmp));
     if (staged.has(tmp) && (await stagedVerifies(tmp, pkg))) {
       res.resumed++;
       arrived.push({ rel, tmp, pkg, linked: false });
       return;
     }
+    // Without a signature check after the download, a verified package lands at once: fetched to a hidden
+    // sibling in the tree and renamed into place. With one, it waits in incoming/ until the check passed.
+    const direct = !deps.keyring;
+    const target = direct ? dest : tmp;
+    await dirs.make(dirname(target));
     const twin = deps.index.get(pkg.checksum.value);
-    if (twin && (await linkOrCopy(twin, tmp))) {
+    if (twin && (await linkOrCopy(twin, target))) {
       res.linked++;
-      arrived.push({ rel, tmp, pkg, linked: true });
+      if (direct) await landNow(rel, dest, pkg, true);
+      else arrived.push({ rel, tmp, pkg, linked: true });
       return;
     }
     try {
       const url = resolveLocation(t.url, pkg.location.href, pkg.location.base);
       const r = await deps.downloads(() =>
-        download(url, tmp, {
+        download(url, target, {
           checksum: pkg.checksum,
           size: pkg.size.package,
           onBytes: deps.onBytes,
           signal,
           parentExists: true,
+          mtime: direct ? upstreamMtime(pkg) : undefined,
         }),
       );
       res.downloaded++;
       res.bytes += r.bytes;
-      arrived.push({ rel, tmp, pkg, linked: false });
+      if (direct) await landNow(rel, dest, pkg, false);
+      else arrived.push({ rel, tmp, pkg, linked: false });
     } catch (err) {
       res.problems.push({ file: rel, problem: (err as Error).message });
     }
+  };
+  const landedDirect: string[] = [];
+  const landNow = async (rel: string, dest: string, pkg: Package, linked: boolean) => {
+    await recordLanded(state, deps.index, { rel, pkg, linked }, dest);
+    landedDirect.push(rel);
   };
   // A fixed set of workers pulls from the list: no closure or promise per package queued up front.
   let next = 0;
@@ -141,13 +154,16 @@ export async function mirrorTree(
     accepted = arrived.filter((a) => !bad.has(a.tmp));
     await Promise.all([...bad].map((f) => rm(f, { force: true })));
   }
-  const landed = await land(
-    accepted.sort((x, y) => (x.rel < y.rel ? -1 : 1)),
-    t.dir,
-    dirs,
-    state,
-    deps.index,
-  );
+  const landed = [
+    ...landedDirect,
+    ...(await land(
+      accepted.sort((x, y) => (x.rel < y.rel ? -1 : 1)),
+      t.dir,
+      dirs,
+      state,
+      deps.index,
+    )),
+  ];
 
   const wanted = new Set(pkgs.map((p) => p.location.href));
   const present = [...new Set([...before, ...landed.filter(listable)])].sort();
@@ -185,21 +201,34 @@ async function land(
   for (const a of accepted) {
     const dest = join(dir, a.rel);
     await dirs.make(dirname(dest));
-    const mtime = a.pkg.time.file;
-    const stamp = !a.linked && mtime > 0;
-    if (stamp) await utimes(a.tmp, mtime, mtime);
+    const mtime = a.linked ? undefined : upstreamMtime(a.pkg);
+    if (mtime !== undefined) await utimes(a.tmp, mtime, mtime);
     await rename(a.tmp, dest);
-    if (stamp)
-      state.files.set(a.rel, {
-        size: a.pkg.size.package,
-        mtimeMs: mtime * 1000,
-        checksum: a.pkg.checksum.value,
-      });
-    else await state.record(a.rel, dest, a.pkg.checksum.value);
-    index.add(a.pkg.checksum.value, dest);
+    await recordLanded(state, index, a, dest);
     landed.push(a.rel);
   }
   return landed;
+}
+
+/** Upstream's `time file` of a package, to stamp on its copy; hardlinks share another tree's file and keep its. */
+const upstreamMtime = (pkg: Package): number | undefined => (pkg.time.file > 0 ? pkg.time.file : undefined);
+
+/** Records a package that just took its place in the tree (its mtime is upstream's unless it is a link). */
+async function recordLanded(
+  state: TreeState,
+  index: ContentIndex,
+  a: Pick<Arrival, 'rel' | 'pkg' | 'linked'>,
+  dest: string,
+): Promise<void> {
+  const mtime = a.linked ? undefined : upstreamMtime(a.pkg);
+  if (mtime !== undefined)
+    state.files.set(a.rel, {
+      size: a.pkg.size.package,
+      mtimeMs: mtime * 1000,
+      checksum: a.pkg.checksum.value,
+    });
+  else await state.record(a.rel, dest, a.pkg.checksum.value);
+  index.add(a.pkg.checksum.value, dest);
 }
 
 /** Folders made so far, so each is made once rather than once per file. */
@@ -219,41 +248,48 @@ async function stagedVerifies(tmp: string, pkg: Package): Promise<boolean> {
   return false;
 }
 
+/** A download's temp file (tempSibling): partial by definition. */
+const isPartial = (name: string) => name.startsWith('.') && name.includes('.tmp-');
+
 /** Removes partial downloads under incoming/ and returns the verified files a killed run left there. */
-async function sweepIncoming(dir: string): Promise<Set<string>> {
+async function sweepPartials(dir: string): Promise<Set<string>> {
   const staged = new Set<string>();
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     if (!e.isFile()) continue;
     const path = join(e.parentPath, e.name);
-    if (e.name.startsWith('.') && e.name.includes('.tmp-')) await rm(path);
+    if (isPartial(e.name)) await rm(path);
     else staged.add(path);
   }
   return staged;
 }
 
+/** Hardlinks (or, across file systems, copies) a twin to `to` through a temp name, replacing what is there. */
 async function linkOrCopy(from: string, to: string): Promise<boolean> {
+  const tmp = tempSibling(to);
   try {
-    await link(from, to);
-    return true;
+    await link(from, tmp);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EXDEV') {
-      await copyFile(from, to);
-      return true;
-    }
-    return false; // the twin vanished: download instead
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') return false; // the twin vanished: download instead
+    await copyFile(from, tmp);
   }
+  await rename(tmp, to);
+  return true;
 }
 
-/** Every .rpm under a tree (relative paths, sorted), skipping repodata and hidden folders. */
-export async function listRpms(dir: string): Promise<string[]> {
+/** Every .rpm under a tree (relative paths, sorted), skipping repodata and hidden folders; with `sweepPartials`,
+ * deletes the temp files of downloads a killed run left in it. */
+export async function listRpms(dir: string, opts: { sweepPartials?: boolean } = {}): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.rpm'))
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter(listable)
-    .sort();
+  const rpms: string[] = [];
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const rel = relative(dir, join(e.parentPath, e.name)).split(sep).join('/');
+    if (opts.sweepPartials && isPartial(e.name) && (dirname(rel) === '.' || listable(dirname(rel))))
+      await rm(join(dir, rel));
+    else if (e.name.endsWith('.rpm') && listable(rel)) rpms.push(rel);
+  }
+  return rpms.sort();
 }
 
 /** Package files listRpms reports: not under repodata/ or a hidden folder. */
