@@ -12,9 +12,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const staging = join(root, `.dist-${process.pid}`);
 
-// Packages left out of the bundle: pino-pretty and pino start worker threads from their own files; the SDKs and
+// Packages left out of the bundle: pino starts worker threads from its own files; the SDKs and
 // the Kubernetes client are big, loaded only by the commands that need them, and fine where npm put them.
-const EXTERNAL = ['pino', 'pino-pretty', 'dockerode', '@aws-sdk/*', '@kubernetes/*', 'tsx', 'esbuild'];
+const EXTERNAL = ['pino', 'dockerode', '@aws-sdk/*', '@kubernetes/*', 'tsx', 'esbuild'];
 
 await rm(staging, { recursive: true, force: true });
 try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
+import { terminalLines } from './terminal-lines.ts';
 
 function capture() {
   const terminal = new PassThrough();
@@ -48,5 +49,30 @@ describe('logger', () => {
     log.warn('loud');
     expect(j.text()).not.toContain('quiet');
     expect(j.text()).toContain('loud');
+  });
+});
+
+describe('terminal lines', () => {
+  const lineOf = (rec: object, colour = false) => {
+    let out = '';
+    terminalLines({ write: (s: string) => (out += s) }, colour).write(JSON.stringify(rec));
+    return out;
+  };
+  const time = new Date(2026, 10, 22, 7, 5, 9).getTime();
+
+  it('prints time, level, message and the other fields, without pino bookkeeping', () => {
+    expect(lineOf({ level: 40, time, pid: 1, hostname: 'h', msg: 'slow mirror', unit: 'BaseOS' })).toBe(
+      '[07:05:09] WARN: slow mirror {"unit":"BaseOS"}\n',
+    );
+    expect(lineOf({ level: 30, time, msg: 'done' })).toBe('[07:05:09] INFO: done\n');
+  });
+
+  it('prints an error stack indented below its line', () => {
+    const text = lineOf({ level: 50, time, msg: 'bug', err: { message: 'x', stack: 'Error: x\n    at f' } });
+    expect(text).toBe('[07:05:09] ERROR: bug\n    Error: x\n        at f\n');
+  });
+
+  it('colours the level on a terminal only', () => {
+    expect(lineOf({ level: 50, time, msg: 'm' }, true)).toBe('[07:05:09] \x1b[31mERROR:\x1b[0m m\n');
   });
 });

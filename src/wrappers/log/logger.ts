@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
-import pretty from 'pino-pretty';
+import { terminalLines } from './terminal-lines.ts';
 
 export type { Logger };
 
@@ -51,15 +51,8 @@ export interface HornoLogger {
 export function createLogger(opts: LoggerOptions = {}): HornoLogger {
   const term = opts.terminal ?? process.stderr;
   const termLevel = opts.json ? 'warn' : opts.verbose ? 'debug' : 'info';
-  const prettyStream = pretty({
-    destination: term,
-    sync: true,
-    colorize: opts.colorize ?? ((term as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR),
-    translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname',
-    singleLine: true,
-  });
-  const streams: StreamEntry[] = [{ level: termLevel, stream: prettyStream }];
+  const colour = opts.colorize ?? ((term as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR);
+  const streams: StreamEntry[] = [{ level: termLevel, stream: terminalLines(term, colour) }];
   const multi = pino.multistream(streams);
   const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, multi);
   const files = new Set<string>();
