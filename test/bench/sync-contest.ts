@@ -11,7 +11,7 @@ import { benchRelease, composeTree } from './bench-release.ts';
 import { type Measurement, measurement } from './sync-report.ts';
 import { BENCH_ARCH, BENCH_REPO } from './sync-repo-gen.ts';
 import { dnfReposync, dnfRepoclosure, hornoRepoclosure, hornoSync, type Timed } from './sync-runs.ts';
-import { closureInProcess, curlFloor, hornoStartup } from './yardsticks.ts';
+import { closureInProcess, curlFloor, hornoStartup, nodeStartup } from './yardsticks.ts';
 
 export function contestRows() {
   return {
@@ -22,6 +22,7 @@ export function contestRows() {
     hornoAgain: measurement('horno sync-repos, no-change re-sync'),
     hornoForce: measurement('  (info) horno sync-repos --force, no change'),
     startup: measurement('  (info) horno --version (startup alone)'),
+    nodeStart: measurement("  (info) node -e '' (the runtime alone)"),
     dnfClosure: measurement('dnf repoclosure (cold cache)'),
     hornoClosure: measurement('horno repoclosure'),
     closureWork: measurement('  (info) horno closure code, in-process'),
@@ -69,6 +70,7 @@ export async function runContest(
         record(rows.hornoAgain, 'horno sync-repos, no change', await hornoSync(lab, 'bench', []));
         record(rows.hornoForce, 'horno sync-repos --force', await hornoSync(lab, 'bench', ['--force']));
         record(rows.startup, 'horno --version', await hornoStartup(lab));
+        record(rows.nodeStart, "node -e ''", await nodeStartup());
         const tree = composeTree(lab, 'Bench', BENCH_REPO, BENCH_ARCH);
         record(rows.dnfClosure, 'dnf repoclosure', await dnfRepoclosure(closureDnf, tree));
         record(rows.hornoClosure, 'horno repoclosure', await hornoRepoclosure(lab, 'bench-closure'));

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { serveDir } from '../fixtures/serve.ts';
 import { contestRows, runContest } from './sync-contest.ts';
 import { memoryRows, runMemory } from './sync-memory.ts';
-import { best, ratio, renderTable, type Target } from './sync-report.ts';
+import { best, type Bound, ratio, renderTable, type Target } from './sync-report.ts';
 import { ensureSyncRepo } from './sync-repo-gen.ts';
 
 const USAGE = 'usage: bench sync [--runs N] [--packages N] [--payload-kb N] [--big N (0 skips)]';
@@ -97,6 +97,18 @@ export async function main(argv: string[]): Promise<number> {
   ];
   say('');
   const memRows = bigPackages! > 0 ? [mem.node, mem.createrepo, mem.time] : [];
-  process.stdout.write(renderTable([...Object.values(rows), ...memRows], targets));
+  const bounds: Bound[] = [
+    {
+      label: 'dnf reposync / curl (no checksums)',
+      value: ratio(rows.dnfFirst, rows.curl),
+      why: 'the first-sync ratio a client as fast as curl would reach',
+    },
+    {
+      label: "dnf repoclosure / node -e ''",
+      value: ratio(rows.dnfClosure, rows.nodeStart),
+      why: 'the closure ratio of a node program that did nothing after starting',
+    },
+  ];
+  process.stdout.write(renderTable([...Object.values(rows), ...memRows], targets, bounds));
   return 0;
 }

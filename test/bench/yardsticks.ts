@@ -1,6 +1,6 @@
-// Three yardsticks that say where horno's time goes, printed beside the contest: horno's bare startup, its
-// closure code run in this process (repoclosure minus startup), and curl's time to fetch the same packages from
-// the same server (the transfer floor on this host).
+// Yardsticks that say where horno's time goes and what the host allows, printed beside the contest: node's own
+// start, horno's bare startup, its closure code run in this process (repoclosure minus startup), and curl's time
+// to fetch the same packages from the same server (the transfer floor on this host).
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadRepo, repoclosure } from '../../src/wrappers/rpmmd/index.ts';
@@ -11,7 +11,13 @@ import { countRpms, horno, type Timed } from './sync-runs.ts';
 /** `horno --version`: what every horno command pays before doing anything. */
 export async function hornoStartup(lab: Lab): Promise<Timed> {
   const r = await horno(lab, ['--version']);
-  return { seconds: r.durationMs / 1000, cpuSeconds: r.cpuSeconds, note: 'node + tsx + command table' };
+  return { seconds: r.durationMs / 1000, cpuSeconds: r.cpuSeconds, note: `node + ${r.stdout.trim()}` };
+}
+
+/** `node -e ''`: the runtime's own start, below which no horno command can go. */
+export async function nodeStartup(): Promise<Timed> {
+  const r = await runTimed([process.execPath, '-e', ''], {});
+  return { seconds: r.durationMs / 1000, cpuSeconds: r.cpuSeconds, note: process.version };
 }
 
 /** horno's closure code in this process: load primary + filelists, resolve. */
