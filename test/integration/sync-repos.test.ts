@@ -27,6 +27,9 @@ afterAll(async () => {
   await dnf?.cleanup();
 });
 
+/** The demo release's BaseOS for x86_64 only, without the closure check: one small tree. */
+const SYNC_BASEOS_X86 = 'sync-repos --release demo --repo BaseOS --arch x86_64 --no-repoclosure'.split(' ');
+
 async function rpmsUnder(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
@@ -147,17 +150,7 @@ describe('sync-repos', () => {
         site: (root) => `compose_root: ${root}\nlimits: { downloads: 1, cpu: 1 }\n`,
       });
       const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
-      const args = [
-        'sync-repos',
-        '--release',
-        'demo',
-        '--repo',
-        'BaseOS',
-        '--arch',
-        'x86_64',
-        '--no-repoclosure',
-        ...extra,
-      ];
+      const args = [...SYNC_BASEOS_X86, ...extra];
       const child = spawn('node', ['bin/horno.js', ...args, '--new', '--config-dir', lab.configDir], {
         env: { ...process.env, ...lab.env },
         stdio: 'ignore',
@@ -249,16 +242,7 @@ describe('sync-repos', () => {
 
   it('keeps only the newest versions with --newest-only and deletes the rest with --delete', async () => {
     const lab = await createLab({ upstream: served.url });
-    const base = [
-      'sync-repos',
-      '--release',
-      'demo',
-      '--repo',
-      'BaseOS',
-      '--arch',
-      'x86_64',
-      '--no-repoclosure',
-    ];
+    const base = SYNC_BASEOS_X86;
     await lab.horno([...base, '--new']);
     const pkgs = join(
       lab.composeRoot,
