@@ -1,10 +1,14 @@
 // Installer ISOs for the iso-ks tests, all from one run of the lorax stand-in (test/stand-ins/lorax): its boot.iso
 // (RHEL 8/9 layout: isolinux, EFI/BOOT/grub.cfg, images/efiboot.img as a file) and three shapes derived from it
-// with xorriso: with the tree's .treeinfo added (as on a DVD), with the ESP appended as partition 2 (the EL 10 way
-// of carrying efiboot.img; BIOS stays isolinux here), and a data ISO without El Torito. About 2 s in all.
-import { mkdir, writeFile } from 'node:fs/promises';
+// with xorriso: with a DVD's .treeinfo added (lorax's rewritten as productmd 1.2 with [checksums], as pungi does),
+// with the ESP appended as partition 2 (the EL 10 way of carrying efiboot.img; BIOS stays isolinux here), and a data
+// ISO without El Torito. About 2 s in all.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checksummedFiles } from '../../src/wrappers/iso/install-tree.ts';
+import { parseLoraxTreeInfo, serializeTreeInfo } from '../../src/wrappers/iso/treeinfo.ts';
 import { run } from '../../src/wrappers/run/runner.ts';
+import { digestFiles } from '../../src/wrappers/steps/pull-unpack-tree/tree-files.ts';
 import { installLoraxStandIn } from '../stand-ins/lorax/install.ts';
 import { ensureBootAssets } from './boot-assets.ts';
 
@@ -13,14 +17,14 @@ export interface InstallerIsos {
   volid: string;
   /** lorax's images/boot.iso, md5 implanted. */
   boot: string;
-  /** boot.iso with /.treeinfo, whose [checksums] list images/efiboot.img. */
+  /** boot.iso with /.treeinfo (the file `treeinfo`), whose [checksums] list images/efiboot.img. */
   withTreeinfo: string;
+  /** The DVD .treeinfo put into `withTreeinfo`: productmd 1.2, one variant, images and stage2 checksummed. */
+  treeinfo: string;
   /** The same tree with efiboot.img appended as GPT partition 2 and El Torito's UEFI entry pointing into it. */
   appendedEsp: string;
   /** ISO 9660 with a file in it and no boot record. */
   plain: string;
-  /** The stand-in's output tree (boot.iso's content, plus images/boot.iso itself). */
-  tree: string;
 }
 
 const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
@@ -45,12 +49,32 @@ export async function makeInstallerIsos(dir: string, opts: { volid?: string } = 
   );
   const boot = join(tree, 'images', 'boot.iso');
 
+  const lorax = parseLoraxTreeInfo(await readFile(join(tree, '.treeinfo'), 'utf8'), join(tree, '.treeinfo'));
+  const digests = await digestFiles(tree, checksummedFiles(lorax, [], false), 'sha256');
+  const treeinfo = join(dir, 'dvd.treeinfo');
+  await writeFile(
+    treeinfo,
+    serializeTreeInfo({
+      ...lorax,
+      release: { name: 'Horno Demo Linux', short: 'Horno', version: '9.9' },
+      variants: [
+        {
+          id: 'BaseOS',
+          uid: 'BaseOS',
+          name: 'BaseOS',
+          type: 'variant',
+          paths: { packages: 'Packages', repository: '.' },
+        },
+      ],
+      checksums: Object.fromEntries([...digests].map(([f, hex]) => [f, ['sha256', hex]])),
+    }),
+  );
   const withTreeinfo = join(dir, 'with-treeinfo.iso');
   await run(
     [
       'xorriso',
       ...['-indev', boot, '-outdev', withTreeinfo, '-boot_image', 'any', 'replay'],
-      ...['-joliet', 'on', '-map', join(tree, '.treeinfo'), '/.treeinfo'],
+      ...['-joliet', 'on', '-map', treeinfo, '/.treeinfo'],
     ],
     { env, logFile: log },
   );
@@ -83,5 +107,5 @@ export async function makeInstallerIsos(dir: string, opts: { volid?: string } = 
     env,
     logFile: log,
   });
-  return { dir, volid, boot, withTreeinfo, appendedEsp, plain, tree };
+  return { dir, volid, boot, withTreeinfo, treeinfo, appendedEsp, plain };
 }

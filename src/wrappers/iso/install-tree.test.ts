@@ -2,47 +2,33 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { serializeDiscInfo, serializeMediaRepo } from './discinfo.ts';
 import { checksummedFiles, discTreeInfo, installTreeInfo, type InstallTreeInput } from './install-tree.ts';
-import { parseTreeInfo, serializeTreeInfo } from './treeinfo.ts';
+import { parseLoraxTreeInfo, serializeTreeInfo } from './treeinfo.ts';
 
 const golden = (name: string) => readFile(new URL(`../../../test/golden/${name}`, import.meta.url), 'utf8');
 
-/** What the lorax stand-in (and lorax 34.9 on x86_64) writes, empty entry included. */
-const LORAX = `[header]
-type = productmd.treeinfo
-version = 1.2
-
-[release]
-name = Horno Demo Linux
-short = HornoDemoLinux
+/** What the lorax stand-in (and lorax 34.9 on x86_64) writes, old style, plus an empty entry to be dropped. */
+const LORAX = `[general]
+timestamp = 1699999999
+family = Horno Demo Linux
 version = 9.9
-
-[tree]
+name = Horno Demo Linux-9.9
+variant = BaseOS
 arch = x86_64
-build_timestamp = 1699999999
-platforms = x86_64,xen
-variants = BaseOS
-
-[variant-BaseOS]
-id = BaseOS
-name = BaseOS
-packages = Packages
-repository = .
-type = variant
-uid = BaseOS
-
-[images-x86_64]
-boot.iso = images/boot.iso
-efiboot.img = images/efiboot.img
-initrd = images/pxeboot/initrd.img
-kernel = images/pxeboot/vmlinuz
-macboot.img =
-
-[images-xen]
-initrd = images/pxeboot/initrd.img
-kernel = images/pxeboot/vmlinuz
+packagedir =
 
 [stage2]
 mainimage = images/install.img
+
+[images-x86_64]
+kernel = images/pxeboot/vmlinuz
+initrd = images/pxeboot/initrd.img
+efiboot.img = images/efiboot.img
+macboot.img =
+boot.iso = images/boot.iso
+
+[images-xen]
+kernel = images/pxeboot/vmlinuz
+initrd = images/pxeboot/initrd.img
 `;
 
 const digest = (path: string) =>
@@ -53,7 +39,7 @@ const digest = (path: string) =>
 
 function input(repos: string[], mainVariant: string, files: string[]): InstallTreeInput {
   return {
-    lorax: parseTreeInfo(LORAX),
+    lorax: parseLoraxTreeInfo(LORAX),
     release: { name: 'Horno Demo Linux', short: 'Demo', version: '9.9' },
     arch: 'x86_64',
     buildTimestamp: 1700000000,
@@ -66,7 +52,7 @@ function input(repos: string[], mainVariant: string, files: string[]): InstallTr
 
 describe('install tree and disc .treeinfo', () => {
   it('makes a repo os/ tree bootable with every variant of the boot image (golden)', async () => {
-    const files = checksummedFiles(parseTreeInfo(LORAX), [''], false);
+    const files = checksummedFiles(parseLoraxTreeInfo(LORAX), [''], false);
     expect(files).toEqual([
       'images/boot.iso',
       'images/efiboot.img',
@@ -80,7 +66,7 @@ describe('install tree and disc .treeinfo', () => {
   });
 
   it('makes a disc: repos in their own folders, boot.iso dropped, [media] 1 of 1 (golden)', async () => {
-    const files = checksummedFiles(parseTreeInfo(LORAX), ['BaseOS', 'AppStream'], true);
+    const files = checksummedFiles(parseLoraxTreeInfo(LORAX), ['BaseOS', 'AppStream'], true);
     expect(files).not.toContain('images/boot.iso');
     const t = discTreeInfo(input(['BaseOS', 'AppStream'], 'AppStream', files));
     expect(serializeTreeInfo(t, 'AppStream')).toBe(await golden('disc-dvd.treeinfo'));
@@ -93,7 +79,7 @@ describe('install tree and disc .treeinfo', () => {
   });
 
   it('refuses a main variant that is not carried and a file without a digest', () => {
-    const files = checksummedFiles(parseTreeInfo(LORAX), ['BaseOS'], true);
+    const files = checksummedFiles(parseLoraxTreeInfo(LORAX), ['BaseOS'], true);
     expect(() => discTreeInfo(input(['BaseOS'], 'minimal', files))).toThrow(/main variant minimal/);
     expect(() => discTreeInfo(input(['BaseOS'], 'BaseOS', files.slice(1)))).toThrow(/no sha256 digest/);
   });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from './discinfo.ts';
-import { parseTreeInfo, serializeTreeInfo, type TreeInfo } from './treeinfo.ts';
+import { parseLoraxTreeInfo, parseTreeInfo, serializeTreeInfo, type TreeInfo } from './treeinfo.ts';
 
 const golden = (name: string) => readFile(new URL(`../../../test/golden/${name}`, import.meta.url), 'utf8');
 const h = (d: string) => d.repeat(64);
@@ -88,6 +88,110 @@ describe('.treeinfo', () => {
     ).toThrow(/Invalid character '-'/);
     expect(() => serializeTreeInfo({ ...bootable, images: { ppc64le: {} } })).toThrow(
       /not in the platform list/,
+    );
+  });
+});
+
+// lorax's own .treeinfo (configparser, old style): [general] from pylorax.treeinfo, the rest in the order the arch
+// template sets it (x86.tmpl: images-x86_64 opened by installkernel, images-xen, then efiboot.img, product.img and
+// boot.iso added to images-x86_64). Without SOURCE_DATE_EPOCH the timestamp is time.time(), a float. An empty
+// value is written `key = ` (the trailing space is configparser's).
+const LORAX_X86_64 = `[general]
+timestamp = 1700000000.4242158
+family = Rocky Linux
+version = 9
+name = Rocky Linux-9
+variant = 
+arch = x86_64
+packagedir = 
+
+[stage2]
+mainimage = images/install.img
+
+[images-x86_64]
+kernel = images/pxeboot/vmlinuz
+initrd = images/pxeboot/initrd.img
+efiboot.img = images/efiboot.img
+product.img = images/product.img
+boot.iso = images/boot.iso
+
+[images-xen]
+kernel = images/pxeboot/vmlinuz
+initrd = images/pxeboot/initrd.img
+
+`;
+
+// aarch64.tmpl: no xen, efiboot.img listed in the arch's own section.
+const LORAX_AARCH64 = `[general]
+timestamp = 1700000000
+family = Rocky Linux
+version = 9
+name = Rocky Linux-9
+variant = BaseOS
+arch = aarch64
+packagedir = 
+
+[stage2]
+mainimage = images/install.img
+
+[images-aarch64]
+kernel = images/pxeboot/vmlinuz
+initrd = images/pxeboot/initrd.img
+efiboot.img = images/efiboot.img
+boot.iso = images/boot.iso
+
+`;
+
+describe("lorax's .treeinfo", () => {
+  it('reads the old-style x86_64 file: release from family/version, platforms from images-*, no checksums', () => {
+    expect(parseLoraxTreeInfo(LORAX_X86_64, 'lorax/.treeinfo')).toEqual({
+      release: { name: 'Rocky Linux', short: 'Rocky Linux', version: '9' },
+      tree: { arch: 'x86_64', buildTimestamp: 1700000000, platforms: ['x86_64', 'xen'] },
+      variants: [],
+      checksums: {},
+      images: {
+        x86_64: {
+          kernel: 'images/pxeboot/vmlinuz',
+          initrd: 'images/pxeboot/initrd.img',
+          'efiboot.img': 'images/efiboot.img',
+          'product.img': 'images/product.img',
+          'boot.iso': 'images/boot.iso',
+        },
+        xen: { kernel: 'images/pxeboot/vmlinuz', initrd: 'images/pxeboot/initrd.img' },
+      },
+      stage2: { mainimage: 'images/install.img', instimage: undefined },
+    });
+  });
+
+  it('reads the aarch64 file', () => {
+    const t = parseLoraxTreeInfo(LORAX_AARCH64);
+    expect(t.tree).toEqual({ arch: 'aarch64', buildTimestamp: 1700000000, platforms: ['aarch64'] });
+    expect(Object.keys(t.images)).toEqual(['aarch64']);
+    expect(t.images['aarch64']?.['efiboot.img']).toBe('images/efiboot.img');
+    expect(t.stage2?.mainimage).toBe('images/install.img');
+  });
+
+  it('reads a productmd one as parseTreeInfo does', () => {
+    const text = serializeTreeInfo(bootable, 'BaseOS');
+    expect(parseLoraxTreeInfo(text)).toEqual(parseTreeInfo(text));
+  });
+
+  it('names the file and the missing key when neither format fits', () => {
+    expect(() => parseLoraxTreeInfo('[header]\n', 'work/lorax/.treeinfo')).toThrow(
+      'work/lorax/.treeinfo: missing [general] arch (and no [header] version: not productmd either)',
+    );
+    expect(() =>
+      parseLoraxTreeInfo(LORAX_AARCH64.replace('family = Rocky Linux\n', ''), 'x/.treeinfo'),
+    ).toThrow('x/.treeinfo: missing [general] family');
+    expect(() => parseLoraxTreeInfo(LORAX_AARCH64.replace('= 1700000000', '= soon'), 'x/.treeinfo')).toThrow(
+      'x/.treeinfo: [general] timestamp is not a number: soon',
+    );
+    expect(() => parseLoraxTreeInfo('[header]\nversion = 1.2\n', 'y/.treeinfo')).toThrow(
+      'y/.treeinfo: missing [release] name',
+    );
+    // productmd's own parser does not take lorax's file
+    expect(() => parseTreeInfo(LORAX_X86_64, 'lorax/.treeinfo')).toThrow(
+      'lorax/.treeinfo: missing [release] name',
     );
   });
 });

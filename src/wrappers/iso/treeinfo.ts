@@ -1,5 +1,7 @@
 // .treeinfo in productmd 1.2 form, written exactly as productmd's TreeInfo.dump() does (same sections, key names,
-// sorting, [general] compatibility block), so anaconda, virt-install and productmd readers take it unchanged.
+// sorting, [general] compatibility block), so anaconda, virt-install and productmd readers take it unchanged. Read
+// back from productmd 1.x, and from lorax's own pre-productmd file (reference/image-builders.md section 1.4), which
+// pungi loads and rewrites as productmd 1.2 the same way.
 import { type IniData, parseIni, section, serializeIni } from './ini.ts';
 
 export type VariantPathKey =
@@ -131,14 +133,69 @@ function writeGeneral(
   if (repository !== undefined) g.set('repository', repository);
 }
 
-/** Reads a productmd 1.x .treeinfo (lorax writes one) back into the model; [general] is ignored. */
+/** Reads a productmd 1.x .treeinfo (what horno and pungi write) back into the model; [general] is ignored. */
 export function parseTreeInfo(text: string, file = '.treeinfo'): TreeInfo {
+  return fromProductmd(parseIni(text, file), file);
+}
+
+/**
+ * Reads a lorax tree's .treeinfo: lorax's own (old style, configparser: [general] plus the [stage2] and [images-*]
+ * its templates add, no checksums, no variants) or a productmd one. Told apart as productmd does: a [header] version
+ * means productmd, anything else is pre-productmd and read as productmd reads it (release from family and version,
+ * platforms from the arch and the images-* sections, timestamp truncated).
+ */
+export function parseLoraxTreeInfo(text: string, file = '.treeinfo'): TreeInfo {
   const ini = parseIni(text, file);
-  const get = (s: string, k: string): string => {
+  return ini.get('header')?.has('version') ? fromProductmd(ini, file) : fromLorax(ini, file);
+}
+
+function required(ini: IniData, file: string, note = ''): (s: string, k: string) => string {
+  return (s, k) => {
     const v = ini.get(s)?.get(k);
-    if (v === undefined) throw new Error(`${file}: missing [${s}] ${k}`);
+    if (v === undefined) throw new Error(`${file}: missing [${s}] ${k}${note}`);
     return v;
   };
+}
+
+function images(ini: IniData): TreeInfo['images'] {
+  const out: TreeInfo['images'] = {};
+  for (const [name, s] of ini) if (name.startsWith('images-')) out[name.slice(7)] = Object.fromEntries(s);
+  return out;
+}
+
+function stage2(ini: IniData): Pick<TreeInfo, 'stage2'> {
+  const s = ini.get('stage2');
+  return s ? { stage2: { mainimage: s.get('mainimage'), instimage: s.get('instimage') } } : {};
+}
+
+function fromLorax(ini: IniData, file: string): TreeInfo {
+  const get = required(ini, file, ' (and no [header] version: not productmd either)');
+  const arch = get('general', 'arch');
+  const stamp = get('general', 'timestamp');
+  const seconds = Number(stamp);
+  if (stamp.trim() === '' || !Number.isFinite(seconds))
+    throw new Error(`${file}: [general] timestamp is not a number: ${stamp}`);
+  const imgs = images(ini);
+  return {
+    release: {
+      name: get('general', 'family'),
+      short: get('general', 'family'),
+      version: get('general', 'version'),
+    },
+    tree: {
+      arch,
+      buildTimestamp: Math.trunc(seconds),
+      platforms: [...new Set([arch, ...Object.keys(imgs)])].sort(),
+    },
+    variants: [],
+    checksums: {},
+    images: imgs,
+    ...stage2(ini),
+  };
+}
+
+function fromProductmd(ini: IniData, file: string): TreeInfo {
+  const get = required(ini, file);
   const t: TreeInfo = {
     release: {
       name: get('release', 'name'),
@@ -152,7 +209,8 @@ export function parseTreeInfo(text: string, file = '.treeinfo'): TreeInfo {
     },
     variants: [],
     checksums: {},
-    images: {},
+    images: images(ini),
+    ...stage2(ini),
   };
   if (ini.get('release')?.get('is_layered') === 'true') t.release.isLayered = true;
   for (const uid of (ini.get('tree')?.get('variants') ?? '').split(',').filter(Boolean)) {
@@ -172,11 +230,6 @@ export function parseTreeInfo(text: string, file = '.treeinfo'): TreeInfo {
     const [alg, hex] = value.split(':');
     t.checksums[path] = [alg!, hex!];
   }
-  for (const [name, s] of ini) {
-    if (name.startsWith('images-')) t.images[name.slice(7)] = Object.fromEntries(s);
-  }
-  const stage2 = ini.get('stage2');
-  if (stage2) t.stage2 = { mainimage: stage2.get('mainimage'), instimage: stage2.get('instimage') };
   const media = ini.get('media');
   if (media) t.media = { discnum: Number(media.get('discnum')), totaldiscs: Number(media.get('totaldiscs')) };
   return t;

@@ -8,7 +8,7 @@ import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { WorkError } from '../../errors.ts';
 import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from '../../iso/discinfo.ts';
 import { checksummedFiles, discTreeInfo, variantUid } from '../../iso/install-tree.ts';
-import { parseTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
+import { parseLoraxTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
 import type { Graft } from '../../iso/xorriso.ts';
 import { digestFile } from '../pull-unpack-tree/tree-files.ts';
 import type { GatheredFile } from './extra-files.ts';
@@ -42,7 +42,10 @@ export async function prepareDisc(j: DiscJob): Promise<Graft[]> {
         'run sync-repos first',
       );
   }
-  const lorax = parseTreeInfo(await readFile(join(j.lorax, '.treeinfo'), 'utf8'), join(j.lorax, '.treeinfo'));
+  const lorax = parseLoraxTreeInfo(
+    await readFile(join(j.lorax, '.treeinfo'), 'utf8'),
+    join(j.lorax, '.treeinfo'),
+  );
   const algo = j.release.checksum;
   const digests = new Map<string, string>();
   for (const f of checksummedFiles(lorax, [], true)) digests.set(f, await digestFile(join(j.lorax, f), algo));

@@ -9,7 +9,7 @@ import { WorkError } from '../../errors.ts';
 import { discTimestamp } from '../../iso/discinfo.ts';
 import { checksummedFiles, installTreeInfo, type TreeRelease } from '../../iso/install-tree.ts';
 import { linkAtomic } from '../../iso/publish.ts';
-import { parseTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
+import { parseLoraxTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
 import { digestFiles, walkTree } from './tree-files.ts';
 
 /** Top-level names of an os/ tree that belong to the repo, not to the boot tree. */
@@ -54,7 +54,10 @@ export interface TreeInfoJob {
 
 /** Writes the os/ tree's .treeinfo from lorax's; returns its text. */
 export async function writeInstallTreeInfo(j: TreeInfoJob): Promise<string> {
-  const lorax = parseTreeInfo(await readFile(join(j.lorax, '.treeinfo'), 'utf8'), join(j.lorax, '.treeinfo'));
+  const lorax = parseLoraxTreeInfo(
+    await readFile(join(j.lorax, '.treeinfo'), 'utf8'),
+    join(j.lorax, '.treeinfo'),
+  );
   const files = checksummedFiles(lorax, [''], false);
   const info = installTreeInfo({
     lorax,
