@@ -47,6 +47,8 @@ interface Candidate {
 interface Requirement {
   text: string;
   node: DepNode;
+  /** Set once decided; one object per distinct text, shared by every package requiring it. */
+  ok?: boolean;
 }
 
 export async function repoclosure(opts: RepoclosureOptions): Promise<ClosureProblem[]> {
@@ -71,8 +73,9 @@ export async function repoclosure(opts: RepoclosureOptions): Promise<ClosureProb
   }
   const index = new ProviderIndex(available);
 
+  // one Requirement per distinct text: its verdict is worked out once, whoever requires it
   const reqCache = new Map<Dep, Requirement | null>();
-  const verdict = new Map<string, boolean>();
+  const unique = new Map<string, Requirement>();
   const perPkg: { cand: Candidate; reqs: Requirement[] }[] = [];
   for (const cand of toCheck) {
     const reqs: Requirement[] = [];
@@ -80,15 +83,17 @@ export async function repoclosure(opts: RepoclosureOptions): Promise<ClosureProb
       let r = reqCache.get(d);
       if (r === undefined) {
         r = toRequirement(d);
+        if (r) {
+          const seen = unique.get(r.text);
+          if (seen) r = seen;
+          else unique.set(r.text, r);
+        }
         reqCache.set(d, r);
       }
       if (r) reqs.push(r);
     }
     perPkg.push({ cand, reqs });
   }
-
-  const unique = new Map<string, Requirement>();
-  for (const { reqs } of perPkg) for (const r of reqs) unique.set(r.text, r);
 
   // first pass on provides and primary's files; remember the paths that need the full file lists
   const pendingPaths = new Set<string>();
@@ -104,21 +109,22 @@ export async function repoclosure(opts: RepoclosureOptions): Promise<ClosureProb
       }
     }
     if (needFiles) pendingReqs.push(r);
-    else verdict.set(r.text, ok);
+    else r.ok = ok;
   }
   if (pendingPaths.size) {
     await loadFileProviders(repos, available, availableRepo, pendingPaths, index);
-    for (const r of pendingReqs) verdict.set(r.text, resolved(r.node, index));
+    for (const r of pendingReqs) r.ok = resolved(r.node, index);
   }
 
   const problems: (ClosureProblem & { sortKey: Package })[] = [];
   for (const { cand, reqs } of perPkg) {
-    const bad = [...new Set(reqs.filter((r) => !verdict.get(r.text)).map((r) => r.text))].sort();
-    if (bad.length)
+    let bad: Set<string> | undefined;
+    for (const r of reqs) if (!r.ok) (bad ??= new Set()).add(r.text);
+    if (bad)
       problems.push({
         package: cand.pkg.nevra,
         repo: cand.repo,
-        unresolved: bad,
+        unresolved: [...bad].sort(),
         sortKey: cand.pkg,
       });
   }
