@@ -1,9 +1,9 @@
 // filelists.xml: every file of every package, joined to primary by pkgid. Usually the biggest metadata file, so it
 // is only streamed, and only when something needs a file that primary's short list does not have.
-import type { SaxesTagPlain } from 'saxes';
 import { detach, Interner } from './intern.ts';
 import { fileEntry, type ParseOptions } from './primary.ts';
 import type { FilelistEntry, PackageFile } from './types.ts';
+import type { XmlTag } from './xml-scan.ts';
 import { type ElementHandlers, parseXmlStream } from './xml-stream.ts';
 
 export interface FilelistsOptions extends ParseOptions {
@@ -47,7 +47,7 @@ function filelistsHandlers(
   let fileType: string | undefined;
   return {
     wantsText: (local) => local === 'file',
-    open(tag: SaxesTagPlain, local: string) {
+    open(tag: XmlTag, local: string) {
       const a = tag.attributes;
       if (local === 'package') {
         cur = {

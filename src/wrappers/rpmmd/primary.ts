@@ -2,11 +2,11 @@
 // "primary" files. Stream-parsed into Package objects one at a time; descriptions and other text we do not use are
 // never kept, and repeated strings are shared through an Interner. With `deps: false` dependency entries and files
 // are skipped outright (nothing interned, no arrays), for callers such as sync-repos that only mirror.
-import type { SaxesTagPlain } from 'saxes';
 import { normaliseChecksumType } from './decompress.ts';
 import { formatNevra } from './evr.ts';
 import { depFlags, detach, Interner } from './intern.ts';
 import type { Dep, Package, PackageFile } from './types.ts';
+import type { XmlTag } from './xml-scan.ts';
 import { type ElementHandlers, parseXmlStream } from './xml-stream.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -73,7 +73,7 @@ function primaryHandlers(it: Interner, withDeps: boolean, emit: (p: Package) => 
 
   return {
     wantsText: (local) => pkg !== undefined && textTags.has(local),
-    open(tag: SaxesTagPlain, local: string) {
+    open(tag: XmlTag, local: string) {
       const a = tag.attributes;
       if (local === 'package') {
         pkg = {};

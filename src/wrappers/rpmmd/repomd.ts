@@ -1,30 +1,27 @@
 // repomd.xml: the index of a repository's metadata files (primary, filelists, other, comps, modules, ...), each
 // with its location, checksums, sizes and timestamp. Small, so parsed in one go; everything else is found from it.
-import { SaxesParser } from 'saxes';
 import { normaliseChecksumType } from './decompress.ts';
 import { RepoMetadataError } from './errors.ts';
 import { readLocation, resolveLocation, type SourceOptions } from './source.ts';
 import type { Checksum, RepoMd, RepoMdRecord } from './types.ts';
+import { scanXml, type XmlTag } from './xml-scan.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Parses the text of a repomd.xml. `what` names the file in error messages. */
 export function parseRepomd(xml: string, what = 'repomd.xml'): RepoMd {
-  const parser = new SaxesParser({ xmlns: false });
   const records: RepoMdRecord[] = [];
   const content: string[] = [];
   const repo: string[] = [];
   const distro: { cpeid?: string; name: string }[] = [];
   let revision: string | undefined;
   let rec: Mutable<RepoMdRecord> | undefined;
-  let text = '';
   let checksumType = '';
   let cpeid: string | undefined;
   let sawRoot = false;
 
-  parser.on('opentag', (tag) => {
-    text = '';
-    const a = tag.attributes as Record<string, string>;
+  const open = (tag: XmlTag): boolean => {
+    const a = tag.attributes;
     switch (tag.name) {
       case 'repomd':
         sawRoot = true;
@@ -45,30 +42,27 @@ export function parseRepomd(xml: string, what = 'repomd.xml'): RepoMd {
         cpeid = a.cpeid;
         break;
     }
-  });
-  parser.on('text', (t) => {
-    text += t;
-  });
-  parser.on('closetag', (tag) => {
+    return true;
+  };
+  const close = (name: string, text: string): void => {
     const v = text.trim();
-    text = '';
-    if (tag.name === 'data') {
+    if (name === 'data') {
       if (rec) records.push(rec);
       rec = undefined;
       return;
     }
     if (!rec) {
-      if (tag.name === 'revision') revision = v;
-      else if (tag.name === 'content') content.push(v);
-      else if (tag.name === 'repo') repo.push(v);
-      else if (tag.name === 'distro') distro.push(cpeid !== undefined ? { cpeid, name: v } : { name: v });
+      if (name === 'revision') revision = v;
+      else if (name === 'content') content.push(v);
+      else if (name === 'repo') repo.push(v);
+      else if (name === 'distro') distro.push(cpeid !== undefined ? { cpeid, name: v } : { name: v });
       return;
     }
     const sum = (): Checksum => ({
       type: checksumType,
       value: v.toLowerCase(),
     });
-    switch (tag.name) {
+    switch (name) {
       case 'checksum':
         rec.checksum = sum();
         break;
@@ -94,9 +88,9 @@ export function parseRepomd(xml: string, what = 'repomd.xml'): RepoMd {
         rec.databaseVersion = int(v);
         break;
     }
-  });
+  };
   try {
-    parser.write(xml).close();
+    scanXml(xml, { open, close });
   } catch (err) {
     throw new RepoMetadataError(`${what}: not valid XML: ${(err as Error).message}`);
   }

@@ -1,12 +1,12 @@
-// Drives a saxes parser from a stream of text chunks and hands out what the handlers emitted after each chunk, so
+// Drives the XML scanner from a stream of text chunks and hands out what the handlers emitted after each chunk, so
 // a caller iterating packages pulls the file through at its own pace and never holds more than one chunk of text.
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { HornoError } from '../errors.ts';
 import { RepoMetadataError } from './errors.ts';
+import { type XmlTag, XmlScanner } from './xml-scan.ts';
 
 export interface ElementHandlers {
   /** `local` is the name without namespace prefix ("rpm:entry" -> "entry"). */
-  open(tag: SaxesTagPlain, local: string): void;
+  open(tag: XmlTag, local: string): void;
   /** `text` is the element's text content when wantsText(local) said so, '' otherwise. */
   close(local: string, text: string): void;
   wantsText(local: string): boolean;
@@ -24,35 +24,28 @@ export async function* parseXmlStream<T>(
 ): AsyncGenerator<T> {
   const out: T[] = [];
   const h = makeHandlers((item) => out.push(item));
-  // positions cost ~10% and our errors name the file anyway
-  const parser = new SaxesParser({ xmlns: false, position: false });
-  let text = '';
-  let capturing = false;
   // local names of the open elements, so closing tags need no second prefix split
   const stack: string[] = [];
   // elements come in runs (<rpm:entry> after <rpm:entry>): reuse the last split instead of slicing each name
   let lastName = '';
   let lastLocal = '';
-  parser.on('opentag', (tag) => {
-    const name = tag.name;
-    let local = lastLocal;
-    if (name !== lastName) {
-      local = localName(name);
-      lastName = name;
-      lastLocal = local;
-    }
-    stack.push(local);
-    capturing = h.wantsText(local);
-    text = '';
-    h.open(tag, local);
-  });
-  parser.on('text', (t) => {
-    if (capturing) text += t;
-  });
-  parser.on('closetag', () => {
-    h.close(stack.pop()!, capturing ? text : '');
-    capturing = false;
-    text = '';
+  const scanner = new XmlScanner({
+    open(tag) {
+      const name = tag.name;
+      let local = lastLocal;
+      if (name !== lastName) {
+        local = localName(name);
+        lastName = name;
+        lastLocal = local;
+      }
+      stack.push(local);
+      const wants = h.wantsText(local);
+      h.open(tag, local);
+      return wants;
+    },
+    close(_name, text) {
+      h.close(stack.pop()!, text);
+    },
   });
   const step = (fn: () => void) => {
     try {
@@ -63,12 +56,12 @@ export async function* parseXmlStream<T>(
     }
   };
   for await (const chunk of chunks) {
-    step(() => parser.write(chunk));
+    step(() => scanner.write(chunk));
     if (out.length) {
       const batch = out.splice(0);
       yield* batch;
     }
   }
-  step(() => parser.close());
+  step(() => scanner.close());
   yield* out.splice(0);
 }

@@ -1,9 +1,9 @@
 // The package list of a package_list disc (templates/minimal/<major>/<arch>, as empanadas ships them): one entry a
 // line, `@id` for a comps group or environment, `#` comments. Groups expand as dnf installs them: mandatory and
 // default members (each only if some repo has it), conditional members when their trigger is in the set.
-import { SaxesParser } from 'saxes';
 import { UsageError, WorkError } from '../../errors.ts';
 import type { DepsolveRequest } from '../../rpmmd/index.ts';
+import { scanXml, type XmlTag } from '../../rpmmd/xml-scan.ts';
 
 export interface ListEntry {
   line: number;
@@ -48,43 +48,39 @@ export function emptyComps(): Comps {
 
 /** Adds a comps.xml's groups and environments to `into` (ids already there keep their first definition). */
 export function parseComps(xml: string, what: string, into: Comps = emptyComps()): Comps {
-  const parser = new SaxesParser({ xmlns: false });
   const stack: string[] = [];
-  let text = '';
   let group: CompsGroup | undefined;
   let env: { id: string; groups: string[] } | undefined;
   let req: { type: string; requires?: string } | undefined;
-  parser.on('opentag', (t) => {
+  const open = (t: XmlTag): boolean => {
     stack.push(t.name);
-    text = '';
     if (t.name === 'group' && stack.length === 2) group = { id: '', packages: [] };
     if (t.name === 'environment' && stack.length === 2) env = { id: '', groups: [] };
     if (t.name === 'packagereq') {
-      const a = t.attributes as Record<string, string>;
+      const a = t.attributes;
       req = { type: a.type ?? 'mandatory', ...(a.requires ? { requires: a.requires } : {}) };
     }
-  });
-  parser.on('text', (t) => (text += t));
-  parser.on('closetag', (t) => {
+    return true;
+  };
+  const close = (name: string, text: string): void => {
     const parent = stack[stack.length - 2];
     const value = text.trim();
-    if (t.name === 'id' && parent === 'group' && group) group.id = value;
-    if (t.name === 'id' && parent === 'environment' && env) env.id = value;
-    if (t.name === 'packagereq' && group && req) group.packages.push({ name: value, ...req });
-    if (t.name === 'groupid' && parent === 'grouplist' && env) env.groups.push(value);
-    if (t.name === 'group' && group && stack.length === 2) {
+    if (name === 'id' && parent === 'group' && group) group.id = value;
+    if (name === 'id' && parent === 'environment' && env) env.id = value;
+    if (name === 'packagereq' && group && req) group.packages.push({ name: value, ...req });
+    if (name === 'groupid' && parent === 'grouplist' && env) env.groups.push(value);
+    if (name === 'group' && group && stack.length === 2) {
       if (!into.groups.has(group.id)) into.groups.set(group.id, group);
       group = undefined;
     }
-    if (t.name === 'environment' && env && stack.length === 2) {
+    if (name === 'environment' && env && stack.length === 2) {
       if (!into.environments.has(env.id)) into.environments.set(env.id, env.groups);
       env = undefined;
     }
     stack.pop();
-    text = '';
-  });
+  };
   try {
-    parser.write(xml).close();
+    scanXml(xml, { open, close });
   } catch (err) {
     throw new WorkError(`${what}: not valid comps XML: ${(err as Error).message}`);
   }
