@@ -1,14 +1,14 @@
-// Answers "which available packages provide X?" fast: provides indexed by name in a Map (each with its flags and
-// EVR precomputed), plus an index of file paths fed from primary's short file lists and, lazily, from filelists.
+// Answers "which available packages provide X?" fast: provides indexed by name in a Map, plus an index of file
+// paths fed from primary's short file lists and, lazily, from filelists. Entries point at the (interned) provide
+// itself; flags and EVR strings are worked out only for the few names something actually requires.
 import { depEvr, flagBits, rangesIntersect } from './dep-match.ts';
 import type { SimpleNode } from './rich-dep.ts';
-import type { Package } from './types.ts';
+import type { Dep, Package } from './types.ts';
 
 interface ProvideEntry {
   pkg: number;
-  /** LT=4|EQ=2|GT=1, 0 for an unversioned provide (which provides every version). */
-  bits: number;
-  evr: string;
+  /** The provide as listed; undefined for the package's own "name = evr". */
+  dep: Dep | undefined;
 }
 
 const NONE: ReadonlySet<number> = new Set();
@@ -22,17 +22,26 @@ export class ProviderIndex {
   constructor(readonly packages: readonly Package[]) {
     packages.forEach((p, i) => {
       // libsolv adds "name = evr" to every binary package, whether or not the metadata lists it
-      this.addProvide(p.name, i, 2, depEvr({ epoch: p.epoch, ver: p.version, rel: p.release }));
-      for (const d of p.provides) this.addProvide(d.name, i, flagBits(d.flags), d.flags ? depEvr(d) : '');
+      this.addProvide(p.name, i, undefined);
+      for (const d of p.provides) this.addProvide(d.name, i, d);
       for (const f of p.files) this.addFile(f.path, i);
     });
   }
 
-  private addProvide(name: string, pkg: number, bits: number, evr: string): void {
+  private addProvide(name: string, pkg: number, dep: Dep | undefined): void {
     const list = this.byName.get(name);
-    const e = { pkg, bits, evr };
+    const e = { pkg, dep };
     if (list) list.push(e);
     else this.byName.set(name, [e]);
+  }
+
+  /** LT=4|EQ=2|GT=1 and the EVR of a provide; 0 for an unversioned one (which provides every version). */
+  private range(e: ProvideEntry): [number, string] {
+    if (!e.dep) {
+      const p = this.packages[e.pkg]!;
+      return [2, depEvr({ epoch: p.epoch, ver: p.version, rel: p.release })];
+    }
+    return e.dep.flags ? [flagBits(e.dep.flags), depEvr(e.dep)] : [0, ''];
   }
 
   addFile(path: string, pkg: number): void {
@@ -55,8 +64,11 @@ export class ProviderIndex {
     const list = this.byName.get(d.name);
     if (list) {
       for (const e of list) {
-        if (!d.flags || !e.bits || rangesIntersect(e.bits, e.evr, d.flags, d.evr))
-          (out ??= new Set()).add(e.pkg);
+        if (d.flags) {
+          const [bits, evr] = this.range(e);
+          if (bits && !rangesIntersect(bits, evr, d.flags, d.evr)) continue;
+        }
+        (out ??= new Set()).add(e.pkg);
       }
     }
     if (d.name.charCodeAt(0) === 47 /* / */) {
