@@ -1,7 +1,7 @@
 // Builds (once, cached) the memory benchmark's upstream: a repo whose primary.xml lists 50,000 packages with
-// realistic dependency lists, while its files cost almost nothing: every entry is a hardlink, under its own
-// name, of one of a handful of tiny real RPMs. primary.xml.gz and repomd.xml are written here, so each entry's
-// checksum and size are those of the file it names.
+// realistic dependency lists (closed but for one planted break), while its files cost almost nothing: every
+// entry is a hardlink, under its own name, of one of a handful of tiny real RPMs. primary.xml.gz and repomd.xml
+// are written here, so each entry's checksum and size are those of the file it names.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -169,6 +169,16 @@ function entry(name: string, flags?: string, evr?: [string, string, string], pre
   return `      <rpm:entry name="${esc(name)}"${v}${pre ? ' pre="1"' : ''}/>`;
 }
 
+/** What every package requires from the system; the first package provides it. */
+const SYSTEM_PROVIDES = [
+  'libc.so.6()(64bit)',
+  'libc.so.6(GLIBC_2.34)(64bit)',
+  'libm.so.6()(64bit)',
+  'rtld(GNU_HASH)',
+];
+/** The one dependency nothing provides (the last package has it), for both closures to report. */
+export const BIG_PLANTED = 'libbig-missing.so.9()(64bit)';
+
 /** primary.xml, one package at a time: ~2.5 KB each, like a real EL9 repo's. */
 async function* entries(names: readonly string[], templates: readonly Template[]): AsyncGenerator<string> {
   const n = names.length;
@@ -187,6 +197,8 @@ async function* entries(names: readonly string[], templates: readonly Template[]
       entry(`lib${name}.so.1(V_${ver})(64bit)`),
       entry(`config(${name})`, 'EQ', evr),
       entry(`bundled(${name}-core)`, 'EQ', ['0', ver, '']),
+      // the first package stands in for glibc and bash, so the closure holds but for the planted break
+      ...(i === 0 ? SYSTEM_PROVIDES.map((p) => entry(p)) : []),
     ];
     const requires = [
       entry('/bin/sh', undefined, undefined, true),
@@ -198,6 +210,7 @@ async function* entries(names: readonly string[], templates: readonly Template[]
       ...[5, 6, 7].map((k) => entry(other(k), 'GE', ['0', otherVer(k), ''])),
       entry(`(${other(8)} if ${other(9)})`),
       entry(`config(${name})`, 'EQ', evr),
+      ...(i === n - 1 ? [entry(BIG_PLANTED)] : []),
     ];
     yield `<package type="rpm">
   <name>${name}</name>
@@ -224,7 +237,7 @@ ${provides.join('\n')}
     <rpm:requires>
 ${requires.join('\n')}
     </rpm:requires>
-    <file>/usr/bin/${name}</file>
+${i === 0 ? '    <file>/bin/sh</file>\n' : ''}    <file>/usr/bin/${name}</file>
     <file>/usr/sbin/${name}d</file>
     <file>/etc/${name}.conf</file>
     <file type="dir">/etc/${name}</file>

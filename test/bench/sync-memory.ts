@@ -1,12 +1,18 @@
 // The memory part of the sync benchmark: horno sync-repos of a repo whose primary.xml lists N packages, with
-// the peak RSS (VmHWM) of horno's node process and, separately, of its createrepo_c child.
+// the peak RSS (VmHWM) of horno's node process and, separately, of its createrepo_c child. Then, on the same
+// upstream metadata, dnf repoclosure against horno's closure code: the closure contest at a size where start-up
+// no longer counts (the synced copy cannot serve: its RPMs are hardlinks of a few tiny ones, so createrepo_c
+// lists their headers, not the generated dependencies).
 import { rm } from 'node:fs/promises';
 import { serveDir } from '../fixtures/serve.ts';
+import { join } from 'node:path';
+import { createDnfSandbox } from '../helpers/dnf.ts';
 import { createLab } from '../helpers/horno.ts';
-import { ensureBigRepo } from './big-repo-gen.ts';
+import { BIG_ARCH, BIG_REPO, ensureBigRepo } from './big-repo-gen.ts';
 import { benchRelease } from './bench-release.ts';
-import { measurement } from './sync-report.ts';
-import { hornoSync } from './sync-runs.ts';
+import { type Measurement, measurement } from './sync-report.ts';
+import { dnfRepoclosure, hornoSync, type Timed } from './sync-runs.ts';
+import { closureInProcess } from './yardsticks.ts';
 
 const MB = 1024 * 1024;
 
@@ -15,6 +21,8 @@ export function memoryRows(packages: number) {
     node: measurement(`horno sync peak RSS, ${packages}-pkg primary: node`, 'MB'),
     createrepo: measurement('  (info) its createrepo_c child (sampled)', 'MB'),
     time: measurement('  (info) horno sync-repos of that repo'),
+    dnfClosure: measurement('  (info) dnf repoclosure of that repo'),
+    closureWork: measurement('  (info) horno closure code of it, in-process'),
   };
 }
 export type MemoryRows = ReturnType<typeof memoryRows>;
@@ -51,6 +59,19 @@ export async function runMemory(packages: number, rows: MemoryRows, say: (m: str
     await served.close();
     await rm(lab.dir, { recursive: true, force: true });
   }
+  const tree = join(big.upstream, BIG_REPO, BIG_ARCH, 'os');
+  const record = (row: Measurement, label: string, t: Timed) => {
+    row.values[0] = t.seconds;
+    row.cpu[0] = t.cpuSeconds;
+    say(`${label}: ${t.seconds.toFixed(1)} s [${t.cpuSeconds.toFixed(1)} cpu]   ${t.note}`);
+  };
+  const box = await createDnfSandbox();
+  try {
+    record(rows.dnfClosure, 'dnf repoclosure', await dnfRepoclosure(box, tree));
+  } finally {
+    await box.cleanup();
+  }
+  record(rows.closureWork, 'horno closure code, in-process', await closureInProcess(tree));
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

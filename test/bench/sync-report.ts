@@ -56,17 +56,23 @@ function cell(m: Measurement, wall: number | undefined, cpu: number | undefined)
 const fmtTarget = (v: number | undefined, unit: Target['unit']) =>
   v === undefined ? '-' : `${num(v)}${unit === 'x' ? 'x' : ` ${unit}`}`;
 
-/** A ratio the host sets rather than horno: e.g. dnf's time over a floor no client can go below. */
+/** A ratio printed under the targets with what it tells: e.g. dnf's time over a floor no client can go below. */
 export interface Bound {
   label: string;
   value: number | undefined;
   why: string;
 }
 
+/** A headed list of such ratios. */
+export interface BoundSection {
+  heading: string;
+  bounds: readonly Bound[];
+}
+
 export function renderTable(
   measurements: readonly Measurement[],
   targets: readonly Target[],
-  bounds: readonly Bound[] = [],
+  sections: readonly BoundSection[] = [],
 ): string {
   const runs = Math.max(1, ...measurements.map((m) => m.values.length));
   const w = Math.max(...measurements.map((m) => m.label.length), ...targets.map((t) => t.label.length)) + 2;
@@ -87,8 +93,10 @@ export function renderTable(
       `${t.label.padEnd(w)}${fmtTarget(t.value, t.unit).padStart(col)}${fmtTarget(t.cpuValue, t.unit).padStart(col)}   ${t.goal.padEnd(9)} ${verdict}`,
     );
   }
-  if (bounds.length) lines.push('', 'what this host allows at best (wall)');
-  for (const b of bounds)
-    lines.push(`${b.label.padEnd(w)}${fmtTarget(b.value, 'x').padStart(col)}   ${b.why}`);
+  for (const { heading, bounds } of sections.filter((s) => s.bounds.length)) {
+    lines.push('', heading);
+    for (const b of bounds)
+      lines.push(`${b.label.padEnd(w)}${fmtTarget(b.value, 'x').padStart(col)}   ${b.why}`);
+  }
   return `${lines.join('\n')}\n`;
 }
