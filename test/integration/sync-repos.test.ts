@@ -12,6 +12,7 @@ import { ensureFixtureDistro, FIXTURE_BROKEN_DEP, type FixtureDistro } from '../
 import { type Served, serveDir } from '../fixtures/serve.ts';
 import { createDnfSandbox, type DnfSandbox, parseRepoclosure } from '../helpers/dnf.ts';
 import { createLab, demoWithRepos } from '../helpers/horno.ts';
+import { loadRepo } from '../../src/wrappers/rpmmd/index.ts';
 
 let distro: FixtureDistro;
 let served: Served;
@@ -257,9 +258,17 @@ describe('sync-repos', () => {
     );
     const both = (await readdir(pkgs)).filter((f) => f.startsWith('setup-'));
     expect(both.length).toBe(2);
+    // the repodata lists exactly the files in the tree, before and after the deletion
+    const listed = async () =>
+      (await loadRepo('BaseOS', join(pkgs, '..', '..'))).packages
+        .filter((p) => p.name === 'setup')
+        .map((p) => p.location.href.split('/').at(-1))
+        .sort();
+    expect(await listed()).toEqual(both.sort());
     await lab.horno([...base, '--newest-only', '--delete']);
     const left = (await readdir(pkgs)).filter((f) => f.startsWith('setup-'));
     expect(left).toEqual([both.sort().at(-1)]);
+    expect(await listed()).toEqual(left);
   });
 });
 

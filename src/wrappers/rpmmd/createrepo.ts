@@ -1,6 +1,7 @@
 // argv builders for createrepo_c and modifyrepo_c. Pure functions: the runner executes them, tests assert them.
 // EL9 layout (no sqlite databases); --update reuses metadata of unchanged packages; a fixed revision plus
-// --set-timestamp-to-revision keeps repodata reproducible.
+// --set-timestamp-to-revision keeps repodata reproducible. A --pkglist spares createrepo_c its own directory walk,
+// which keeps the files in a sorted list by insertion (0.17: about 20 s of strcmp at 50,000 packages).
 
 export interface CreaterepoOptions {
   dir: string;
@@ -10,6 +11,10 @@ export interface CreaterepoOptions {
   distroTag?: { cpeid?: string; name: string };
   contentTags?: string[];
   update?: boolean;
+  /** With `update`: another repo whose entries may be reused for files of the same name, size and mtime. */
+  updateMdPath?: string;
+  /** A file listing the packages to index, one path relative to `dir` per line, instead of a directory walk. */
+  pkglist?: string;
   workers?: number;
   compressType?: 'gz' | 'xz' | 'bz2';
 }
@@ -17,6 +22,8 @@ export interface CreaterepoOptions {
 export function createrepoArgv(o: CreaterepoOptions): string[] {
   const argv = ['createrepo_c', '--quiet', '--no-database', '--checksum', o.checksum];
   if (o.update) argv.push('--update');
+  if (o.update && o.updateMdPath) argv.push('--update-md-path', o.updateMdPath);
+  if (o.pkglist) argv.push('--pkglist', o.pkglist);
   if (o.workers) argv.push('--workers', String(o.workers));
   if (o.compressType) argv.push('--general-compress-type', o.compressType);
   if (o.groupfile) argv.push('--groupfile', o.groupfile);

@@ -1,7 +1,7 @@
 // Repodata and tree files for a mirrored tree: createrepo_c (checksum from the release, comps via --groupfile,
 // --update to reuse unchanged entries, also from upstream's metadata copy in work/ via --update-md-path when the
-// checksum types agree, upstream's revision for reproducible output), modules via modifyrepo_c, then .treeinfo,
-// .discinfo and media.repo (productmd / pungi formats).
+// checksum types agree, upstream's revision for reproducible output, the tree's packages as a --pkglist), modules
+// via modifyrepo_c, then .treeinfo, .discinfo and media.repo (productmd / pungi formats).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../compose/atomic.ts';
@@ -12,6 +12,7 @@ import { createrepoArgv, findRecord, metadataText, modifyrepoArgv, type RepoMd }
 import { run } from '../../run/runner.ts';
 import { sha256File } from '../units.ts';
 import type { TreeTarget } from './plan.ts';
+import { listRpms } from './mirror.ts';
 import { hashFile } from './tree-state.ts';
 
 /** The decompressed text of an upstream metadata file (already downloaded and verified under `local`). */
@@ -42,22 +43,24 @@ export async function writeRepodata(
 ): Promise<void> {
   const groupfile = t.comps ? await fetchText(local, upstream, 'group', join(work, 'comps.xml')) : undefined;
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
+  // what createrepo_c's own walk would find (every *.rpm outside repodata/), without its quadratic sorted insert
+  const pkglist = join(work, 'pkglist');
+  await writeFile(pkglist, (await listRpms(t.dir)).map((f) => `${f}\n`).join(''));
   await run(
-    withUpdateMdPath(
-      createrepoArgv({
-        dir: t.dir,
-        checksum: release.checksum,
-        update: true,
-        workers,
-        groupfile,
-        revision,
-        distroTag: {
-          cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
-          name: `${release.name} ${release.major}`,
-        },
-      }),
+    createrepoArgv({
+      dir: t.dir,
+      checksum: release.checksum,
+      update: true,
       updateMdPath,
-    ),
+      pkglist,
+      workers,
+      groupfile,
+      revision,
+      distroTag: {
+        cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
+        name: `${release.name} ${release.major}`,
+      },
+    }),
     { logFile },
   );
   if (t.modules) {
@@ -68,12 +71,6 @@ export async function writeRepodata(
       if (revision) await pinRepomdTimestamps(join(t.dir, 'repodata', 'repomd.xml'), revision);
     }
   }
-}
-
-/** createrepo_c argv with --update-md-path before the trailing repo folder (createrepoArgv has no such option). */
-export function withUpdateMdPath(argv: string[], path: string | undefined): string[] {
-  if (!path || !argv.includes('--update')) return argv;
-  return [...argv.slice(0, -1), '--update-md-path', path, argv.at(-1)!];
 }
 
 async function pinRepomdTimestamps(repomd: string, revision: string): Promise<void> {
