@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClosureProblem } from '../../src/wrappers/rpmmd/index.ts';
 import { run, type RunOptions, type RunResult } from '../../src/wrappers/run/runner.ts';
 
 export interface DnfRepo {
@@ -86,6 +87,14 @@ export function repoFile(repos: readonly DnfRepo[], keyFile?: string): string {
     )
     .join('\n');
 }
+
+/** dnf's and our repoclosure answers as sorted "PACKAGE from REPO: DEP" lines, to compare as sets. */
+const problemKey = (p: { package: string; repo: string }, dep: string) =>
+  `${p.package} from ${p.repo}: ${dep}`;
+export const dnfProblemKeys = (ps: readonly RepoclosureProblem[]): string[] =>
+  ps.flatMap((p) => p.deps.map((d) => problemKey(p, d))).sort();
+export const ourProblemKeys = (ps: readonly ClosureProblem[]): string[] =>
+  ps.flatMap((p) => p.unresolved.map((d) => problemKey(p, d))).sort();
 
 /** Parses `dnf repoclosure` output: "package: N from REPO" / "unresolved deps (n):" / indented deps. */
 export function parseRepoclosure(output: string): RepoclosureProblem[] {

@@ -3,18 +3,9 @@
 // and aarch64, with and without --newest, compared as sets of (package, repo, unresolved dep).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ClosureProblem,
-  type LoadedRepo,
-  loadRepo,
-  repoclosure,
-} from '../../src/wrappers/rpmmd/index.ts';
+import { type LoadedRepo, loadRepo, repoclosure } from '../../src/wrappers/rpmmd/index.ts';
 import { ensureFixtureDistro, FIXTURE_BROKEN_DEP, type FixtureDistro } from '../fixtures/distro.ts';
-import { createDnfSandbox, type DnfSandbox, type RepoclosureProblem } from '../helpers/dnf.ts';
-
-const key = (p: { package: string; repo: string }, dep: string) => `${p.package} from ${p.repo}: ${dep}`;
-const fromDnf = (ps: RepoclosureProblem[]) => ps.flatMap((p) => p.deps.map((d) => key(p, d))).sort();
-const fromOurs = (ps: ClosureProblem[]) => ps.flatMap((p) => p.unresolved.map((d) => key(p, d))).sort();
+import { createDnfSandbox, type DnfSandbox, dnfProblemKeys, ourProblemKeys } from '../helpers/dnf.ts';
 
 let distro: FixtureDistro;
 let sandbox: DnfSandbox;
@@ -50,8 +41,8 @@ describe('repoclosure vs dnf on the fixture distro', () => {
             newest,
           });
           const ours = await repoclosure({ check, lookaside, arch, newest });
-          expect(fromOurs(ours), `${check[0]!.id} newest=${newest}`).toEqual(fromDnf(dnf));
-          seen.push(...fromOurs(ours));
+          expect(ourProblemKeys(ours), `${check[0]!.id} newest=${newest}`).toEqual(dnfProblemKeys(dnf));
+          seen.push(...ourProblemKeys(ours));
         }
       }
       // the fixture plants one broken dependency; it must have shown up

@@ -7,19 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ClosureProblem,
-  formatRepoclosure,
-  type LoadedRepo,
-  loadRepo,
-  repoclosure,
-} from '../../src/wrappers/rpmmd/index.ts';
+import { formatRepoclosure, type LoadedRepo, loadRepo, repoclosure } from '../../src/wrappers/rpmmd/index.ts';
 import { run } from '../../src/wrappers/run/runner.ts';
 import {
   createDnfSandbox,
   type DnfSandbox,
+  dnfProblemKeys,
+  ourProblemKeys,
   parseRepoclosure,
-  type RepoclosureProblem,
 } from '../helpers/dnf.ts';
 
 interface Sub {
@@ -242,10 +237,6 @@ function files(sub: Sub): string[] {
   return (sub.files ?? []).map((f) => (f.startsWith('@config ') ? f.slice(8) : f));
 }
 
-const key = (p: { package: string; repo: string }, dep: string) => `${p.package} from ${p.repo}: ${dep}`;
-const fromDnf = (ps: RepoclosureProblem[]) => ps.flatMap((p) => p.deps.map((d) => key(p, d))).sort();
-const fromOurs = (ps: ClosureProblem[]) => ps.flatMap((p) => p.unresolved.map((d) => key(p, d))).sort();
-
 let work: string;
 let sandbox: DnfSandbox;
 beforeAll(async () => {
@@ -334,7 +325,7 @@ describe('repoclosure vs dnf on hand-built repos', () => {
           arch: c.arch,
           newest: c.newest,
         });
-        expect(fromOurs(ours)).toEqual(fromDnf(dnf));
+        expect(ourProblemKeys(ours)).toEqual(dnfProblemKeys(dnf));
         // dnf sorts packages (hawkey order); deps within a package come out in hash order, so only packages
         expect(ours.map((p) => p.package)).toEqual(dnf.map((p) => p.package));
         expect(dnf.length).toBeGreaterThan(0);
@@ -361,7 +352,7 @@ describe('repoclosure vs dnf on hand-built repos', () => {
       arch: 'x86_64',
       checkArches: ['x86_64', 'noarch'],
     });
-    expect(fromOurs(ours)).toEqual(fromDnf(parseRepoclosure(dnf.stdout)));
+    expect(ourProblemKeys(ours)).toEqual(dnfProblemKeys(parseRepoclosure(dnf.stdout)));
     expect(ours.map((p) => p.package)).not.toContain('armonly-1.0-1.el9.aarch64');
   });
 
