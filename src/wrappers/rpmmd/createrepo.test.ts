@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createrepoArgv } from './createrepo.ts';
+import { createrepoArgv, releaseDistroTag } from './createrepo.ts';
 
 describe('createrepoArgv', () => {
   it('ends with the repo folder and passes --update-md-path only with --update', () => {
@@ -34,7 +34,7 @@ describe('createrepoArgv', () => {
       dir: '/c/tree',
       checksum: 'sha512',
       revision: '1700000000',
-      distroTag: { cpeid: 'cpe:/o:rocky:rocky:9', name: 'Rocky Linux 9' },
+      distroTag: releaseDistroTag({ short: 'Rocky', name: 'Rocky Linux', major: '9' }),
     });
     expect(argv.slice(5)).toEqual([
       '--revision',

@@ -19,6 +19,15 @@ export interface CreaterepoOptions {
   compressType?: 'gz' | 'xz' | 'bz2';
 }
 
+/** The repomd <distro> tag of a release: "cpe:/o:<short>:<short>:<major>" and "<name> <major>". */
+export function releaseDistroTag(r: { short: string; name: string; major: string | number }): {
+  cpeid: string;
+  name: string;
+} {
+  const short = r.short.toLowerCase();
+  return { cpeid: `cpe:/o:${short}:${short}:${r.major}`, name: `${r.name} ${r.major}` };
+}
+
 export function createrepoArgv(o: CreaterepoOptions): string[] {
   const argv = ['createrepo_c', '--quiet', '--no-database', '--checksum', o.checksum];
   if (o.update) argv.push('--update');

@@ -31,6 +31,6 @@ export type {
   RepoMdRecord,
 } from './types.ts';
 export type { CreaterepoOptions } from './createrepo.ts';
-export { createrepoArgv, modifyrepoArgv } from './createrepo.ts';
+export { createrepoArgv, modifyrepoArgv, releaseDistroTag } from './createrepo.ts';
 export type { Keyring, SigVerdict } from './signatures.ts';
 export { checkSignatures, checksigArgv, createKeyring, importKeyArgv, parseChecksig } from './signatures.ts';

@@ -17,6 +17,7 @@ import {
   type LoadedRepo,
   metadataText,
   modifyrepoArgv,
+  releaseDistroTag,
   repoclosure,
 } from '../../rpmmd/index.ts';
 import { run } from '../../run/runner.ts';
@@ -126,14 +127,13 @@ async function writeRepodata(
     await writeFile(groupfile, comps);
   }
   const revision = process.env.SOURCE_DATE_EPOCH ?? src.repomd.revision;
-  const short = r.short.toLowerCase();
   await run(
     createrepoArgv({
       dir,
       checksum: r.checksum,
       groupfile,
       revision,
-      distroTag: { cpeid: `cpe:/o:${short}:${short}:${r.major}`, name: `${r.name} ${r.major}` },
+      distroTag: releaseDistroTag(r),
     }),
     { logFile: j.logFile },
   );

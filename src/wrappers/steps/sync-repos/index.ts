@@ -129,7 +129,17 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
         onBytes: shared.onBytes,
       },
     );
-    await writeRepodata(tree, upstreamCopy, ctx.release, unit.repomd, work, logFile, 2, await reuse);
+    await writeRepodata(
+      tree,
+      res.files,
+      upstreamCopy,
+      ctx.release,
+      unit.repomd,
+      work,
+      logFile,
+      2,
+      await reuse,
+    );
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
     return {

@@ -8,11 +8,17 @@ import { writeFileAtomic } from '../../compose/atomic.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from '../../iso/discinfo.ts';
 import { serializeTreeInfo, type TreeVariant } from '../../iso/treeinfo.ts';
-import { createrepoArgv, findRecord, metadataText, modifyrepoArgv, type RepoMd } from '../../rpmmd/index.ts';
+import {
+  createrepoArgv,
+  findRecord,
+  metadataText,
+  modifyrepoArgv,
+  releaseDistroTag,
+  type RepoMd,
+} from '../../rpmmd/index.ts';
 import { run } from '../../run/runner.ts';
 import { sha256File } from '../units.ts';
 import type { TreeTarget } from './plan.ts';
-import { listRpms } from './mirror.ts';
 import { hashFile } from './tree-state.ts';
 
 /** The decompressed text of an upstream metadata file (already downloaded and verified under `local`). */
@@ -32,6 +38,8 @@ async function fetchText(
 
 export async function writeRepodata(
   t: TreeTarget,
+  /** The tree's package files, relative to it (the mirror's final listing): createrepo_c indexes exactly these. */
+  files: readonly string[],
   local: string,
   release: ReleaseConfig,
   upstream: RepoMd,
@@ -43,9 +51,9 @@ export async function writeRepodata(
 ): Promise<void> {
   const groupfile = t.comps ? await fetchText(local, upstream, 'group', join(work, 'comps.xml')) : undefined;
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
-  // what createrepo_c's own walk would find (every *.rpm outside repodata/), without its quadratic sorted insert
+  // what createrepo_c's own walk would find, without its quadratic sorted insert
   const pkglist = join(work, 'pkglist');
-  await writeFile(pkglist, (await listRpms(t.dir)).map((f) => `${f}\n`).join(''));
+  await writeFile(pkglist, files.map((f) => `${f}\n`).join(''));
   await run(
     createrepoArgv({
       dir: t.dir,
@@ -56,10 +64,7 @@ export async function writeRepodata(
       workers,
       groupfile,
       revision,
-      distroTag: {
-        cpeid: `cpe:/o:${release.short.toLowerCase()}:${release.short.toLowerCase()}:${release.major}`,
-        name: `${release.name} ${release.major}`,
-      },
+      distroTag: releaseDistroTag(release),
     }),
     { logFile },
   );
