@@ -177,7 +177,7 @@ const SYSTEM_PROVIDES = [
   'rtld(GNU_HASH)',
 ];
 /** The one dependency nothing provides (the last package has it), for both closures to report. */
-export const BIG_PLANTED = 'libbig-missing.so.9()(64bit)';
+const BIG_PLANTED = 'libbig-missing.so.9()(64bit)';
 
 /** primary.xml, one package at a time: ~2.5 KB each, like a real EL9 repo's. */
 async function* entries(names: readonly string[], templates: readonly Template[]): AsyncGenerator<string> {

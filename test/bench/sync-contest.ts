@@ -10,7 +10,14 @@ import { createLab } from '../helpers/horno.ts';
 import { benchRelease, composeTree } from './bench-release.ts';
 import { type Measurement, measurement } from './sync-report.ts';
 import { BENCH_ARCH, BENCH_REPO } from './sync-repo-gen.ts';
-import { dnfReposync, dnfRepoclosure, hornoRepoclosure, hornoSync, type Timed } from './sync-runs.ts';
+import {
+  dnfReposync,
+  dnfRepoclosure,
+  hornoRepoclosure,
+  hornoSync,
+  recordTimed,
+  type Timed,
+} from './sync-runs.ts';
 import { closureInProcess, curlFloor, hornoStartup, nodeStartup } from './yardsticks.ts';
 
 export function contestRows() {
@@ -42,13 +49,8 @@ export async function runContest(
   try {
     for (let i = 0; i < runs; i++) {
       say(`-- run ${i + 1} of ${runs} (seconds: wall [cpu of the command and its children])`);
-      const record = (row: Measurement, label: string, t: Timed | undefined) => {
-        if (!t) return;
-        row.values[i] = t.seconds;
-        row.cpu[i] = t.cpuSeconds;
-        const times = `${t.seconds.toFixed(2).padStart(7)} [${t.cpuSeconds.toFixed(2).padStart(6)}]`;
-        say(`${label.padEnd(38)} ${times}   ${t.note}`);
-      };
+      const record = (row: Measurement, label: string, t: Timed | undefined) =>
+        recordTimed(row, i, label, t, say);
       const dnf = await createDnfSandbox({
         parent: work,
         repos: [{ id: 'bench', baseurl: repoUrl, gpgcheck: false }],

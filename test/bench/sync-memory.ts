@@ -10,8 +10,8 @@ import { createDnfSandbox } from '../helpers/dnf.ts';
 import { createLab } from '../helpers/horno.ts';
 import { BIG_ARCH, BIG_REPO, ensureBigRepo } from './big-repo-gen.ts';
 import { benchRelease } from './bench-release.ts';
-import { type Measurement, measurement } from './sync-report.ts';
-import { dnfRepoclosure, hornoSync, type Timed } from './sync-runs.ts';
+import { measurement } from './sync-report.ts';
+import { dnfRepoclosure, hornoSync, recordTimed } from './sync-runs.ts';
 import { closureInProcess } from './yardsticks.ts';
 
 const MB = 1024 * 1024;
@@ -45,12 +45,10 @@ export async function runMemory(packages: number, rows: MemoryRows, say: (m: str
   });
   try {
     const r = await hornoSync(lab, 'bench-big', ['--new'], { watchRss: true });
-    rows.time.values[0] = r.seconds;
-    rows.time.cpu[0] = r.cpuSeconds;
+    recordTimed(rows.time, 0, 'horno sync-repos', r, say);
     rows.node.values[0] = (r.rss?.rootBytes ?? 0) / MB;
     rows.createrepo.values[0] = (r.rss?.children['createrepo_c'] ?? 0) / MB;
     const kids = Object.entries(r.rss?.children ?? {}).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`);
-    say(`horno sync-repos: ${r.seconds.toFixed(1)} s [${r.cpuSeconds.toFixed(1)} cpu]   ${r.note}`);
     say(
       `peak RSS: node ${rows.node.values[0].toFixed(0)} MB; children: ${kids.join(', ') || 'none seen'}` +
         ` (${r.rss?.polls ?? 0} polls of /proc/<pid>/status VmHWM)`,
@@ -60,18 +58,13 @@ export async function runMemory(packages: number, rows: MemoryRows, say: (m: str
     await rm(lab.dir, { recursive: true, force: true });
   }
   const tree = join(big.upstream, BIG_REPO, BIG_ARCH, 'os');
-  const record = (row: Measurement, label: string, t: Timed) => {
-    row.values[0] = t.seconds;
-    row.cpu[0] = t.cpuSeconds;
-    say(`${label}: ${t.seconds.toFixed(1)} s [${t.cpuSeconds.toFixed(1)} cpu]   ${t.note}`);
-  };
   const box = await createDnfSandbox();
   try {
-    record(rows.dnfClosure, 'dnf repoclosure', await dnfRepoclosure(box, tree));
+    recordTimed(rows.dnfClosure, 0, 'dnf repoclosure', await dnfRepoclosure(box, tree), say);
   } finally {
     await box.cleanup();
   }
-  record(rows.closureWork, 'horno closure code, in-process', await closureInProcess(tree));
+  recordTimed(rows.closureWork, 0, 'horno closure code, in-process', await closureInProcess(tree), say);
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -8,6 +8,7 @@ import { parseRepoclosure } from '../helpers/dnf.ts';
 import type { Lab } from '../helpers/horno.ts';
 import { runTimed, type TimedResult } from './cpu-time.ts';
 import { watchPeakRss, type PeakRss } from './peak-rss.ts';
+import type { Measurement } from './sync-report.ts';
 
 export interface Timed {
   seconds: number;
@@ -37,6 +38,21 @@ function dnf(box: DnfSandbox, args: string[], plugin: string, okExitCodes = [0])
     timeoutMs: HOUR,
     logFile: join(box.dir, 'commands.log'),
   });
+}
+
+/** Puts a timed run into its row as run number `run` and prints it as one aligned line. */
+export function recordTimed(
+  row: Measurement,
+  run: number,
+  label: string,
+  t: Timed | undefined,
+  say: (m: string) => void,
+): void {
+  if (!t) return;
+  row.values[run] = t.seconds;
+  row.cpu[run] = t.cpuSeconds;
+  const times = `${t.seconds.toFixed(2).padStart(7)} [${t.cpuSeconds.toFixed(2).padStart(6)}]`;
+  say(`${label.padEnd(38)} ${times}   ${t.note}`);
 }
 
 const timed = (r: TimedResult, note: string): Timed => ({
