@@ -1,6 +1,10 @@
 // Write-then-rename helpers: a reader never sees a half-written file or a missing link.
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 
 // pid, a random tag drawn once (pids repeat across containers sharing a folder) and a counter: unique without
@@ -10,6 +14,27 @@ let tempCount = 0;
 /** A hidden, unique name beside `path`: `.<name>.tmp-<pid>-<tag><n>`. */
 export function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${tempTag}${(tempCount++).toString(16)}`);
+}
+
+/**
+ * pipeline() into a new file at `path` (a temp sibling, as a rule). fs.createWriteStream opens lazily, and when a
+ * source fails first, pipeline rejects before that open has completed: a caller's cleanup `rm` then races the open
+ * on another libuv thread and, losing, leaves the file behind for good (seen once in CI as a stray `.obj.tmp-*`).
+ * On failure this waits for the file stream to close, which comes after its open.
+ */
+export async function pipeToFile(
+  path: string,
+  sources: [Readable, ...Transform[]],
+  signal?: AbortSignal,
+): Promise<void> {
+  const out = createWriteStream(path);
+  try {
+    await pipeline([...sources, out], { signal });
+  } catch (err) {
+    // an 'error' here is the open's own: then no file exists to clean up
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {

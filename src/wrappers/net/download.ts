@@ -3,14 +3,13 @@
 // always whole. Timeouts, 5xx, 429, 408, short and corrupt bodies are retried with exponential backoff; 4xx are
 // not. Small bodies are verified in memory and written with one call; large ones stream to disk.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, writeFile } from 'node:fs';
+import { createReadStream, writeFile } from 'node:fs';
 import { mkdir, rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { tempSibling } from '../compose/atomic.ts';
+import { pipeToFile, tempSibling } from '../compose/atomic.ts';
 import { InterruptedError, WorkError } from '../errors.ts';
 import { cancelSignal, sleep } from '../run/cancel.ts';
 import { httpGet, RedirectError, setMaxSockets, stalled, StallError } from './http-get.ts';
@@ -139,7 +138,7 @@ async function fetchHttp(
       await writeWhole(tmp, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, v.bytes));
     } else {
       res.on('data', (c: Buffer) => v.add(c));
-      await pipeline(res, createWriteStream(tmp));
+      await pipeToFile(tmp, [res]);
       v.check(length);
     }
   } catch (err) {
@@ -215,7 +214,7 @@ async function copyLocal(
   });
   const v = verifier(url, opts);
   body.on('data', (c: Buffer) => v.add(c));
-  await pipeline(body, createWriteStream(tmp));
+  await pipeToFile(tmp, [body]);
   v.check(undefined);
   return { bytes: v.bytes };
 }

@@ -2,12 +2,10 @@
 // into place only when the size and sha256 recorded at upload both match. Both backends download through here, so
 // a truncated, tampered or mislabelled object never appears under its final name.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { tempSibling } from '../compose/atomic.ts';
+import { pipeToFile, tempSibling } from '../compose/atomic.ts';
 import { WorkError } from '../errors.ts';
 
 export class IntegrityError extends WorkError {
@@ -49,7 +47,7 @@ export async function writeVerified(body: Readable, dest: string, exp: Expectati
     },
   });
   try {
-    await pipeline(body, counter, createWriteStream(tmp), { signal: exp.signal });
+    await pipeToFile(tmp, [body, counter], exp.signal);
     const sha256 = hash.digest('hex');
     if (exp.size !== undefined && size !== exp.size)
       throw new IntegrityError(`${exp.what}: got ${size} bytes, the store says ${exp.size}`);
