@@ -173,7 +173,7 @@ describe('the stand-in boot.iso', () => {
         logFile: join(dir, 'plain.log'),
       });
       expect(r.ok).toBe(false);
-      expect(r.reason).toMatch(/no bootable device/);
+      expect(r.reason, `console tail:\n${r.tail}`).toMatch(/no bootable device/);
       expect(performance.now() - started).toBeLessThan(30_000);
     },
     300_000,
