@@ -164,7 +164,6 @@ describe('the stand-in boot.iso', () => {
     async () => {
       const plain = join(dir, 'plain.iso');
       await run(['xorriso', '-as', 'mkisofs', '-o', plain, '-V', 'PLAIN', join(dir, 'repo')]);
-      const started = performance.now();
       const r = await bootcheck({
         iso: plain,
         firmware: 'bios',
@@ -173,8 +172,9 @@ describe('the stand-in boot.iso', () => {
         logFile: join(dir, 'plain.log'),
       });
       expect(r.ok).toBe(false);
+      // the reason itself shows it ended on the BIOS message, not on the 120 s timeout (that reason is
+      // 'no marker within ...'); no wall-clock bound: a loaded CI box once took 43 s to get there
       expect(r.reason, `console tail:\n${r.tail}`).toMatch(/no bootable device/);
-      expect(performance.now() - started).toBeLessThan(30_000);
     },
     300_000,
   );
