@@ -8,6 +8,7 @@ import { commands, entryFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
 import { INSTALL_ROOT } from './wrappers/install.ts';
 import { createLogger } from './wrappers/log/logger.ts';
+import { redactCredentials } from './wrappers/log/redact.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
 
 /** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there. */
@@ -41,7 +42,7 @@ export async function main(argv: string[], opts: { quietStdout?: boolean } = {})
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      usageFailure = msg ?? err?.message ?? 'bad usage';
+      usageFailure = redactCredentials(msg ?? err?.message ?? 'bad usage');
     }) as Argv<GlobalArgs>;
 
   const named = entryFor(argv);
@@ -106,6 +107,6 @@ function reportError(err: unknown, ctx: CommandContext): number {
     return err.exitCode;
   }
   ctx.log.error({ err }, 'unexpected error (a bug in horno: please report it with the log)');
-  ctx.summary({ ok: false, code: 'E_BUG', error: String(err) });
+  ctx.summary({ ok: false, code: 'E_BUG', error: redactCredentials(String(err)) });
   return 1;
 }
