@@ -7,6 +7,7 @@ import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
 import { commands, entryFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
 import { INSTALL_ROOT } from './wrappers/install.ts';
+import { reportCrashesTo } from './wrappers/log/crash-report.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { redactCredentials } from './wrappers/log/redact.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
@@ -78,6 +79,7 @@ function versionLine(): string {
 async function runCommand(cmd: Command<unknown>, args: GlobalArgs, quietStdout: boolean): Promise<number> {
   const logger = createLogger({ verbose: args.verbose, json: args.json });
   const { log } = logger;
+  reportCrashesTo(logger);
   installSignalHandlers((sig) => log.warn({ signal: sig }, 'interrupt received: stopping running work'));
   const ctx: CommandContext = {
     log,
