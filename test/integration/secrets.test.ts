@@ -75,11 +75,12 @@ describe('a token in the release baseurl', () => {
       upstream: 'http://127.0.0.1:1/unused',
       extraReleases: {
         'demo-auth': await demoWithToken(base),
-        // the same server, a tree that is not there: the failure's messages name the URL
-        'demo-auth-missing': (await demoWithToken(`${base}/nowhere`)).replace(
-          /^short: Demo$/m,
-          'short: Miss',
-        ),
+        // the same server, a tree that is not there (the key is): the unit's failure names the URL
+        'demo-auth-notree': (await demoWithToken(base))
+          .replace(/^( {2}baseurl: .*)$/m, '$1/nowhere')
+          .replace(/^short: Demo$/m, 'short: NoTree'),
+        // neither the key: the command fails before any unit runs (in a crash, until the keyring is awaited)
+        'demo-auth-nokey': (await demoWithToken(`${base}/nowhere`)).replace(/^short: Demo$/m, 'short: NoKey'),
       },
     });
   });
@@ -125,14 +126,22 @@ describe('a token in the release baseurl', () => {
     expect(await filesHolding(lab.dir, TOKENS)).toEqual([]);
   });
 
-  it('fails on a missing upstream with messages that name the URL, not the token', async () => {
-    const r = await sync('demo-auth-missing', TOKENS[0]!, { fresh: true, okExitCodes: [1] });
-    const shown = `${r.stdout}\n${r.stderrTail}`;
-    // the key or the tree, whichever fails first; a crash trace (an uncaught error) is redacted as well
-    expect(shown).toContain(`http://horno:***@127.0.0.1:${port}/nowhere/`);
-    expect(shown).not.toMatch(/CANARY/);
-    const log = await readFile(join(lab.composeRoot, '9', 'latest-Miss-9', 'logs', 'horno.log'), 'utf8');
-    expect(log).toContain('horno:***@127.0.0.1');
+  it('fails on a missing tree with messages that name the URL, not the token', async () => {
+    const r = await sync('demo-auth-notree', TOKENS[0]!, { fresh: true, okExitCodes: [1] });
+    const summary = JSON.parse(r.stdout) as { failed: { key: string; error: string }[] };
+    const where = `http://horno:***@127.0.0.1:${port}/nowhere/BaseOS/x86_64/os/repodata/repomd.xml`;
+    expect(summary.failed.find((f) => f.key === 'BaseOS-x86_64-os')?.error).toContain(where);
+    expect(r.stderrTail).toContain(where);
+    expect(`${r.stdout}${r.stderrTail}`).not.toMatch(/CANARY/);
+    const log = await readFile(join(lab.composeRoot, '9', 'latest-NoTree-9', 'logs', 'horno.log'), 'utf8');
+    expect(log).toContain(where);
+    expect(await filesHolding(lab.dir, TOKENS)).toEqual([]);
+  });
+
+  it('fails on a missing key, the trace redacted as well', async () => {
+    const r = await sync('demo-auth-nokey', TOKENS[0]!, { fresh: true, okExitCodes: [1] });
+    expect(r.stderrTail).toContain(`http://horno:***@127.0.0.1:${port}/nowhere/RPM-GPG-KEY-fixture`);
+    expect(`${r.stdout}${r.stderrTail}`).not.toMatch(/CANARY/);
     expect(await filesHolding(lab.dir, TOKENS)).toEqual([]);
   });
 });
