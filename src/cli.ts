@@ -7,13 +7,18 @@ import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
 import { commands, entryFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
 import { INSTALL_ROOT } from './wrappers/install.ts';
-import { reportCrashesTo } from './wrappers/log/crash-report.ts';
+import { installCrashReport, reportCrashesTo } from './wrappers/log/crash-report.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { redactCredentials } from './wrappers/log/redact.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
 
-/** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there. */
-export async function main(argv: string[], opts: { quietStdout?: boolean } = {}): Promise<number> {
+/** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there.
+ * `ownProcess`: this is the process's entry (bin/horno.js): a crash is ours to report (not a test runner's). */
+export async function main(
+  argv: string[],
+  opts: { quietStdout?: boolean; ownProcess?: boolean } = {},
+): Promise<number> {
+  if (opts.ownProcess) installCrashReport();
   let exitCode = 0;
   let usageFailure: string | undefined;
   const parser = yargs(argv)
