@@ -31,4 +31,4 @@ if (bundleIsCurrent()) {
   register();
   ({ main } = await import('../src/cli.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), { ownProcess: true });

@@ -7,11 +7,18 @@ import type { Command, CommandContext, GlobalArgs } from './scripts/command.ts';
 import { commands, entryFor } from './scripts/index.ts';
 import { HornoError } from './wrappers/errors.ts';
 import { INSTALL_ROOT } from './wrappers/install.ts';
+import { installCrashReport, reportCrashesTo } from './wrappers/log/crash-report.ts';
 import { createLogger } from './wrappers/log/logger.ts';
+import { redactCredentials } from './wrappers/log/redact.ts';
 import { installSignalHandlers } from './wrappers/run/cancel.ts';
 
-/** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there. */
-export async function main(argv: string[], opts: { quietStdout?: boolean } = {}): Promise<number> {
+/** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there.
+ * `ownProcess`: this is the process's entry (bin/horno.js): a crash is ours to report (not a test runner's). */
+export async function main(
+  argv: string[],
+  opts: { quietStdout?: boolean; ownProcess?: boolean } = {},
+): Promise<number> {
+  if (opts.ownProcess) installCrashReport();
   let exitCode = 0;
   let usageFailure: string | undefined;
   const parser = yargs(argv)
@@ -41,7 +48,7 @@ export async function main(argv: string[], opts: { quietStdout?: boolean } = {})
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      usageFailure = msg ?? err?.message ?? 'bad usage';
+      usageFailure = redactCredentials(msg ?? err?.message ?? 'bad usage');
     }) as Argv<GlobalArgs>;
 
   const named = entryFor(argv);
@@ -77,6 +84,7 @@ function versionLine(): string {
 async function runCommand(cmd: Command<unknown>, args: GlobalArgs, quietStdout: boolean): Promise<number> {
   const logger = createLogger({ verbose: args.verbose, json: args.json });
   const { log } = logger;
+  reportCrashesTo(logger);
   installSignalHandlers((sig) => log.warn({ signal: sig }, 'interrupt received: stopping running work'));
   const ctx: CommandContext = {
     log,
@@ -106,6 +114,6 @@ function reportError(err: unknown, ctx: CommandContext): number {
     return err.exitCode;
   }
   ctx.log.error({ err }, 'unexpected error (a bug in horno: please report it with the log)');
-  ctx.summary({ ok: false, code: 'E_BUG', error: String(err) });
+  ctx.summary({ ok: false, code: 'E_BUG', error: redactCredentials(String(err)) });
   return 1;
 }

@@ -1,4 +1,6 @@
 // horno compose: the whole pipeline on one compose (a new one, or --resume the latest), phase after phase.
+import { didYouMean } from '../wrappers/config/did-you-mean.ts';
+import { UsageError } from '../wrappers/errors.ts';
 import { COMPOSE_PIPELINE } from '../wrappers/steps/pipeline.ts';
 import { defineCommand, releaseOption } from './command.ts';
 import { composeRoot, identity, loadFor } from './with-compose.ts';
@@ -17,9 +19,10 @@ export default defineCommand({
       .option('skip', {
         type: 'string',
         array: true,
-        describe: 'phases to leave out, e.g. --skip build-iso',
+        describe: `phases to leave out (repeat or comma-separate), e.g. --skip build-iso; phases: ${PHASES.join(', ')}`,
       }),
   async run(args, ctx) {
+    const skip = parseSkip(args.skip);
     const cfg = await loadFor(args);
     const root = composeRoot(cfg);
     const resume = args.resume || args.compose !== undefined;
@@ -41,7 +44,7 @@ export default defineCommand({
     const { main } = await import('../cli.ts');
     const phases: { phase: string; exitCode: number; seconds: number }[] = [];
     for (const phase of COMPOSE_PIPELINE) {
-      if (args.skip?.includes(phase.command)) continue;
+      if (skip.includes(phase.command)) continue;
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
       const exitCode = await main([phase.command, ...common, ...phase.args], { quietStdout: args.json });
@@ -61,3 +64,20 @@ export default defineCommand({
     return 0;
   },
 });
+
+const PHASES = COMPOSE_PIPELINE.map((p) => p.command);
+
+/** `--skip a --skip b,c` -> [a, b, c]; a name that is no phase is a usage error, named, with a did-you-mean. */
+export function parseSkip(values: readonly string[] | undefined): string[] {
+  const names = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (!PHASES.includes(n))
+      throw new UsageError(
+        `--skip ${n}: not a phase of compose${didYouMean(n, PHASES)}`,
+        `phases: ${PHASES.join(', ')}`,
+      );
+  return [...new Set(names)];
+}

@@ -26,5 +26,10 @@ describe('the command table', () => {
     expect(entryFor(['sync-repos', '--release', '9'])?.name).toBe('sync-repos');
     expect(entryFor(['iso-ks', 'load', 'x.iso'])?.usage).toBe('iso-ks <action> <iso>');
     expect(entryFor(['--help'])).toBeUndefined();
+    // an option's value that names another command (README: `horno compose --skip build-iso`)
+    expect(entryFor(['compose', '--release', '9', '--skip', 'build-iso'])?.name).toBe('compose');
+    expect(entryFor(['--site', 'build-iso', 'compose', '--skip', 'sync-repos'])?.name).toBe('compose');
+    expect(entryFor(['-v', '--config-dir=c', 'sync-repos'])?.name).toBe('sync-repos');
+    expect(entryFor(['--release', '9', 'sync-repos'])?.name).toBe('sync-repos');
   });
 });

@@ -83,7 +83,20 @@ export const commands: CommandEntry[] = [
   ),
 ];
 
-/** The entry an argv names, if any: only its module is loaded; help and usage errors need none. */
+/** Global options whose value may follow as the next word (`--site x.yaml`): that word is not the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--site', '--config-dir', '--configDir']);
+
+/** The entry an argv names, if any: only its module is loaded; help and usage errors need none. The command is the
+ * first word that is not an option: an option's value may be a command's name too (`compose --skip build-iso`). */
 export function entryFor(argv: readonly string[]): CommandEntry | undefined {
-  return commands.find((c) => argv.includes(c.name));
+  const byName = (w: string | undefined) => commands.find((c) => c.name === w);
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const word = argv[i]!;
+    if (!word.startsWith('-')) {
+      // `--release 9 compose`: a command-specific option's value came first; take the first command word then
+      return byName(word) ?? byName(argv.slice(i).find((w) => byName(w)));
+    }
+    if (GLOBAL_VALUE_OPTIONS.has(word)) i++;
+  }
+  return undefined;
 }

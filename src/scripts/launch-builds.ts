@@ -34,7 +34,9 @@ export default defineCommand({
       })
       .option('secret', {
         type: 'string',
-        describe: 'Secret holding the store credentials (default horno-credentials)',
+        describe:
+          'Secret the Jobs read credentials from, one key per variable: the store credentials and any token ' +
+          "the release's URLs refer to (default: the kube executor's credentials_secret, else horno-credentials)",
       })
       .option('pod-site', {
         type: 'string',

@@ -1,15 +1,22 @@
 // Error classes shared by every layer. Each carries a code, a hint and the exit code the entry point maps it to:
 // 0 ok, 1 a required unit failed, 2 bad config or usage. Only src/cli.ts turns them into process exit codes.
+// A message never carries URL credentials: they are redacted here, before the stack is taken from it, and an
+// error printed whole (node's trace of an uncaught error, console.log) shows its fields (url, argv) redacted too.
+import { inspect, type InspectOptions } from 'node:util';
+import { redactCredentials } from './log/redact.ts';
 
 export abstract class HornoError extends Error {
   abstract readonly code: string;
+  readonly hint?: string;
   abstract readonly exitCode: 1 | 2;
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+  constructor(message: string, hint?: string) {
+    super(redactCredentials(message));
+    this.hint = hint === undefined ? undefined : redactCredentials(hint);
     this.name = new.target.name;
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return redactCredentials(inspect(this, { ...options, customInspect: false }));
   }
 }
 

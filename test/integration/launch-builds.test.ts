@@ -12,8 +12,20 @@ import { createLab, type Lab } from '../helpers/horno.ts';
 let lab: Lab;
 const IMAGE = 'registry.example/horno-builder:el9';
 
+const TOKEN = 'tok-CANARY-5d1e';
+
 beforeAll(async () => {
-  lab = await createLab({ upstream: 'https://mirror.example/demo' });
+  // demo with a token in its baseurl, and variables in comments that must not reach the Jobs
+  const demo = await readFile(new URL('../../config/releases/demo.yaml', import.meta.url), 'utf8');
+  const withToken = `# mirror token: \${COMMENT_ONLY}\n${demo.replace(
+    /^ {2}baseurl: .*$/m,
+    '  baseurl: https://horno:${MIRROR_TOKEN}@mirror.example/demo # not ${TRAILING_COMMENT}',
+  )}`;
+  expect(withToken).toContain('${MIRROR_TOKEN}');
+  lab = await createLab({
+    upstream: 'https://mirror.example/demo',
+    extraReleases: { 'demo-token': withToken },
+  });
   lab.env.SOURCE_DATE_EPOCH = '1700000000';
 });
 
@@ -62,6 +74,33 @@ describe('launch-builds', () => {
         value: 'https://mirror.example/demo',
       });
     }
+  });
+
+  it('passes a token the release URL refers to by secretKeyRef, its value nowhere in the YAML', async () => {
+    const out = join(lab.dir, 'jobs-token');
+    const extra = { MIRROR_TOKEN: TOKEN, COMMENT_ONLY: 'c-CANARY', TRAILING_COMMENT: 't-CANARY' };
+    Object.assign(lab.env, extra);
+    const r = await lab
+      .horno(['launch-builds', '--release', 'demo-token', '--image', IMAGE, '-o', out, '--json'])
+      .finally(() => Object.keys(extra).forEach((k) => delete lab.env[k]));
+    const summary = JSON.parse(r.stdout) as { jobs: { arch: string; file: string }[] };
+    expect(summary.jobs).toHaveLength(2);
+    for (const { file } of summary.jobs) {
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toMatch(/CANARY|COMMENT_ONLY|TRAILING_COMMENT/);
+      const job = parse(text) as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } };
+      expect(validateJob(job)).toEqual([]);
+      expect(job.spec.template.spec.containers[0]!.env).toEqual([
+        { name: 'HORNO_UPSTREAM', value: 'https://mirror.example/demo' },
+        { name: 'SOURCE_DATE_EPOCH', value: '1700000000' },
+        {
+          name: 'MIRROR_TOKEN',
+          valueFrom: { secretKeyRef: { name: 'horno-credentials', key: 'MIRROR_TOKEN' } },
+        },
+      ]);
+    }
+    expect(`${r.stdout}${r.stderrTail}`).not.toContain(TOKEN);
   });
 
   it('prints the YAML for kubectl without -o', async () => {

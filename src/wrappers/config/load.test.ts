@@ -1,5 +1,6 @@
 // loadConfig against small bad release and site files in temp dirs: each maps to the exact problem list (file,
 // dotted path, message), all problems of both files at once. Good configs: load-resolve.test.ts.
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, type Problem } from '../errors.ts';
@@ -308,7 +309,47 @@ const CASES: Case[] = [
   {
     name: 'a file that is not a mapping',
     release: '- BaseOS\n- AppStream\n',
-    problems: [['release', '', 'expected a mapping, got a list']],
+    problems: [['release', '', 'not a YAML mapping (a list)']],
+  },
+  {
+    // /etc/shadow-like text parses as one plain scalar: refused by the file's name, none of its text echoed
+    name: 'a file that is text, not YAML keys and values',
+    release: 'root:CANARY-hash:19000:0:99999:7:::\ndaemon:CANARY-two:19000::::::\n',
+    site: 'CANARY line one\nCANARY line two\n',
+    problems: [
+      ['release', '', 'not a YAML mapping of config keys (no key is one we know)'],
+      ['site', '', 'not a YAML mapping (text)'],
+    ],
+  },
+  {
+    name: 'an empty file',
+    site: '',
+    problems: [['site', '', 'not a YAML mapping (the file is empty)']],
+  },
+  {
+    name: 'literal passwords in release URLs; ${VAR} references pass',
+    release: release((r) => {
+      r.upstream.baseurl = 'https://mirror:hunter2@mirror.example.org/9/';
+      r.upstream.gpg_keys = [
+        'https://mirror:${TOKEN}@keys.example.org/KEY',
+        '${KEYS:-https://u:pw@keys.example.org}/KEY2',
+      ];
+    }),
+    env: { TOKEN: 't0k' },
+    problems: [
+      [
+        'release',
+        'upstream.baseurl',
+        'literal secret: this URL holds a password; credentials never go in a release file (write the ' +
+          'password as ${VARIABLE}, set in the environment)',
+      ],
+      [
+        'release',
+        'upstream.gpg_keys[1]',
+        'literal secret: this URL holds a password; credentials never go in a release file (write the ' +
+          'password as ${VARIABLE}, set in the environment)',
+      ],
+    ],
   },
   {
     name: 'several problems in both files, reported together in file order',
@@ -357,4 +398,52 @@ describe('loadConfig reports every problem with its file and dotted path', () =>
       expect((err as ConfigError).problems).toEqual(want);
     });
   }
+});
+
+describe('loadConfig reads only config files that are really in the config folder', () => {
+  const CANARY = 'CANARY-3f9a: this line must never be shown';
+  // a file whose every line would be read back as an unknown key, were it followed
+  const outsideFile = () => {
+    const f = join(temp.dir(), 'shadow');
+    writeFileSync(f, `root:${CANARY}:19000:0:99999:7:::\nname: ${CANARY}\n`);
+    return f;
+  };
+  const problemsOf = async (p: Promise<unknown>) => {
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).not.toContain('CANARY');
+    return (err as ConfigError).problems;
+  };
+
+  it('refuses a release file or the default site file that is a symlink out of the folder, unread', async () => {
+    const target = outsideFile();
+    const dir = temp.configDir({});
+    symlinkSync(target, join(dir, 'releases', 't.yaml'));
+    rmSync(join(dir, 'site.yaml'));
+    symlinkSync(target, join(dir, 'site.yaml'));
+    const root = realpathSync(dir);
+    const message = `leads to ${realpathSync(target)}, outside the config folder ${root}: refused (config files must be in that folder)`;
+    expect(await problemsOf(loadConfig({ release: 't', configDir: dir, env: {} }))).toEqual([
+      { file: join(dir, 'releases', 't.yaml'), path: '', message },
+      { file: join(dir, 'site.yaml'), path: '', message },
+    ]);
+  });
+
+  it('follows a symlink that stays in the folder, and a site file named by --site wherever it is', async () => {
+    const dir = temp.configDir({ real: BASE });
+    symlinkSync(join(dir, 'releases', 'real.yaml'), join(dir, 'releases', 't.yaml'));
+    const site = join(temp.dir(), 'site.yaml');
+    writeFileSync(site, 'log_level: debug\n');
+    const loaded = await loadConfig({ release: 't', configDir: dir, siteFile: site, env: {} });
+    expect(loaded.release.short).toBe('Test');
+    expect(loaded.site.log_level).toBe('debug');
+  });
+
+  it('refuses what is not a regular file', async () => {
+    const dir = temp.configDir({});
+    mkdirSync(join(dir, 'releases', 't.yaml'));
+    expect(await problemsOf(loadConfig({ release: 't', configDir: dir, env: {} }))).toEqual([
+      { file: join(dir, 'releases', 't.yaml'), path: '', message: 'not a regular file: refused' },
+    ]);
+  });
 });

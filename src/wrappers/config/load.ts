@@ -11,7 +11,7 @@ import { didYouMean } from './did-you-mean.ts';
 import { formatPath, isPlainObject } from './dotted-path.ts';
 import { checkRelease } from './release-checks.ts';
 import { ReleaseConfig } from './release-schema.ts';
-import { checkLiteralSecrets, checkSiteForRelease, checkStore } from './site-checks.ts';
+import { checkLiteralSecrets, checkReleaseSecrets, checkSiteForRelease, checkStore } from './site-checks.ts';
 import { SiteConfig } from './site-schema.ts';
 
 /** The repository's config/ folder, wherever horno is run from. */
@@ -51,11 +51,13 @@ export async function loadReleases(
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const configDir = resolve(cwd, opts.configDir ?? DEFAULT_CONFIG_DIR);
-  const siteFile = resolve(cwd, opts.siteFile ?? (env.HORNO_SITE || join(configDir, 'site.yaml')));
+  const named = opts.siteFile ?? (env.HORNO_SITE || undefined);
+  const siteFile = resolve(cwd, named ?? join(configDir, 'site.yaml'));
   const available = await listReleases(configDir);
   const names = opts.releases ?? available;
 
-  const site = await loadSite(siteFile, env, cwd);
+  // a site file named by --site or $HORNO_SITE is the user's choice; the default one must be in the folder
+  const site = await loadSite(siteFile, env, cwd, named === undefined ? configDir : undefined);
   // Release problems first, then the site's (read once, whatever the number of releases), then the two together.
   const problems: Problem[] = [];
   const crossProblems: Problem[] = [];
@@ -72,7 +74,11 @@ export async function loadReleases(
       problems.push({ file, path: '', message: unknownRelease(name, available) });
       continue;
     }
-    const release = await validateFile(file, ReleaseConfig, env, { data: releaseChecks });
+    const release = await validateFile(file, ReleaseConfig, env, {
+      raw: checkReleaseSecrets,
+      data: releaseChecks,
+      within: configDir,
+    });
     problems.push(...release.problems);
     if (!release.value || !site.value) continue;
     const cross = checkSiteForRelease(site.value, release.value, name);
@@ -120,10 +126,16 @@ function releaseChecks(data: unknown) {
   return ctx.out;
 }
 
-async function loadSite(file: string, env: Env, cwd: string): Promise<FileResult<SiteConfig>> {
+async function loadSite(
+  file: string,
+  env: Env,
+  cwd: string,
+  within: string | undefined,
+): Promise<FileResult<SiteConfig>> {
   const result = await validateFile(file, SiteConfig, env, {
     raw: checkLiteralSecrets,
     data: (data) => checkStore(data, env),
+    within,
   });
   if (!result.value) return result;
   const site = result.value;

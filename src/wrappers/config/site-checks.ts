@@ -1,6 +1,6 @@
 // Checks of the site config beyond its schema: no literal secrets in the file (credential keys, passwords in
-// URLs), the store url agrees with its s3 block, the credential variables it names are set, and (per release)
-// every container executor has an image to run.
+// URLs; release files get the same check), the store url agrees with its s3 block, the credential variables it
+// names are set, and (per release) every container executor has an image to run.
 import { didYouMean } from './did-you-mean.ts';
 import { type ConfigPath, isPlainObject } from './dotted-path.ts';
 import type { PathProblem } from './interpolate.ts';
@@ -28,20 +28,47 @@ const normalizeKey = (k: string) => k.toLowerCase().replace(/[_-]/g, '');
 /** user:password@ in a URL, unless the password is a ${VAR} reference. */
 const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:(?!\$\{[^}]*\}@)[^/@\s]+@/i;
 
+/** The string, and the defaults of its ${VAR:-default} references: a password there is as literal. */
+const urlsIn = (s: string): string[] => [
+  s,
+  ...[...s.matchAll(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g)].map((m) => m[1]!),
+];
+
 /** Run on the file as written (before ${VAR} interpolation): what is literally in it. */
 export function checkLiteralSecrets(raw: unknown): PathProblem[] {
+  return literalSecrets(raw, 'the site file', (parent, key) => secretMessage(raw, parent, key));
+}
+
+/** The same check on a release file: its URLs (upstream.baseurl, gpg_keys ...) take a password only as ${VAR}. */
+export function checkReleaseSecrets(raw: unknown): PathProblem[] {
+  return literalSecrets(
+    raw,
+    'a release file',
+    (_parent, key) =>
+      `literal secret "${key}": credentials never go in a release file; put the value in an environment ` +
+      'variable and refer to it in the URL that needs it (https://user:${TOKEN}@host/)',
+  );
+}
+
+function literalSecrets(
+  raw: unknown,
+  where: string,
+  keyMessage: (parent: ConfigPath, key: string) => string,
+): PathProblem[] {
   const out: PathProblem[] = [];
   const walk = (v: unknown, path: ConfigPath): void => {
-    if (typeof v === 'string' && URL_PASSWORD.test(v))
+    if (typeof v === 'string' && urlsIn(v).some((u) => URL_PASSWORD.test(u)))
       out.push({
         path,
-        message: 'literal secret: this URL holds a password; credentials never go in the site file',
+        message:
+          `literal secret: this URL holds a password; credentials never go in ${where}` +
+          (where === 'the site file' ? '' : ' (write the password as ${VARIABLE}, set in the environment)'),
       });
     if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
     if (!isPlainObject(v)) return;
     for (const [key, item] of Object.entries(v)) {
       if (SECRET_KEYS.has(normalizeKey(key)))
-        out.push({ path: [...path, key], message: secretMessage(raw, path, key) });
+        out.push({ path: [...path, key], message: keyMessage(path, key) });
       else walk(item, [...path, key]);
     }
   };

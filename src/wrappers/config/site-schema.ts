@@ -72,6 +72,12 @@ export const ExecutorConfig = z.discriminatedUnion('type', [
     context: z.string().min(1).optional(),
     service_account: z.string().min(1).optional(),
     node_selector: z.record(z.string().min(1), z.string()).default({}),
+    /** The Secret its Jobs read credentials from, one key per variable (the store's, the release URLs' tokens).
+     * Default: horno-credentials. */
+    credentials_secret: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a Kubernetes Secret name')
+      .optional(),
   }),
 ]);
 export type ExecutorConfig = z.infer<typeof ExecutorConfig>;

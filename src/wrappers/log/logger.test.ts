@@ -39,6 +39,27 @@ describe('logger', () => {
     expect(t.text() + JSON.stringify(lines)).not.toMatch(/SEKRET|T0K/);
   });
 
+  it('takes URL credentials out of messages, fields and error stacks, on the terminal and in the file', async () => {
+    const t = capture();
+    const dir = await mkdtemp(join(tmpdir(), 'horno-log-'));
+    const file = join(dir, 'horno.log');
+    const { log, addFile, flush } = createLogger({ terminal: t.terminal, colorize: false });
+    addFile(file);
+    const url = 'http://horno:T0P-SECRET@127.0.0.1:9/BaseOS/x86_64/os/';
+    const err = Object.assign(new Error(`${url}repodata/repomd.xml: HTTP 401`), { url });
+    log.error({ unit: 'BaseOS-x86_64-os', url, err }, `unit failed: ${err.message}`);
+    flush();
+    const written = `${t.text()}\n${await readFile(file, 'utf8')}`;
+    expect(written).not.toContain('T0P-SECRET');
+    expect(t.text()).toContain(
+      'unit failed: http://horno:***@127.0.0.1:9/BaseOS/x86_64/os/repodata/repomd.xml',
+    );
+    expect(t.text()).toMatch(/ {4}Error: http:\/\/horno:\*\*\*@127/);
+    const rec = JSON.parse((await readFile(file, 'utf8')).trim()) as { url: string; err: { url: string } };
+    expect(rec.url).toBe('http://horno:***@127.0.0.1:9/BaseOS/x86_64/os/');
+    expect(rec.err.url).toBe(rec.url);
+  });
+
   it('shows debug lines with verbose and only warnings with json', () => {
     const v = capture();
     createLogger({ terminal: v.terminal, verbose: true, colorize: false }).log.debug('dbg');

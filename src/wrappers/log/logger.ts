@@ -1,9 +1,11 @@
 // The pino logger every command uses: readable lines on the terminal (stderr), JSON lines to the compose's log
 // file once a compose is known, secrets redacted in both. --verbose lowers the terminal level to debug; --json
-// keeps the terminal quiet (warnings only) so stdout carries nothing but the summary object.
+// keeps the terminal quiet (warnings only) so stdout carries nothing but the summary object. Credentials in URLs
+// are taken out of every finished line (message, fields and error stacks alike) on its way to either side.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
+import { redactCredentials } from './redact.ts';
 import { terminalLines } from './terminal-lines.ts';
 
 export type { Logger };
@@ -52,7 +54,7 @@ export function createLogger(opts: LoggerOptions = {}): HornoLogger {
   const term = opts.terminal ?? process.stderr;
   const termLevel = opts.json ? 'warn' : opts.verbose ? 'debug' : 'info';
   const colour = opts.colorize ?? ((term as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR);
-  const streams: StreamEntry[] = [{ level: termLevel, stream: terminalLines(term, colour) }];
+  const streams: StreamEntry[] = [{ level: termLevel, stream: redacting(terminalLines(term, colour)) }];
   const multi = pino.multistream(streams);
   const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, multi);
   const files = new Set<string>();
@@ -62,10 +64,29 @@ export function createLogger(opts: LoggerOptions = {}): HornoLogger {
       if (files.has(path)) return;
       files.add(path);
       mkdirSync(dirname(path), { recursive: true });
-      multi.add({ level: 'debug', stream: pino.destination({ dest: path, sync: true, append: true }) });
+      multi.add({
+        level: 'debug',
+        stream: redacting(pino.destination({ dest: path, sync: true, append: true })),
+      });
     },
     flush() {
       log.flush?.();
     },
+  };
+}
+
+interface Destination {
+  write(line: string): unknown;
+  flushSync?(): void;
+  end?(): void;
+}
+
+/** A destination that gets each line with URL credentials redacted. The key paths above cover fields we name;
+ * this covers what we cannot name: a URL inside a message, an error's stack, a field of a thrown error. */
+function redacting(dest: Destination): Destination {
+  return {
+    write: (line) => dest.write(redactCredentials(line)),
+    ...(dest.flushSync ? { flushSync: () => dest.flushSync!() } : {}),
+    ...(dest.end ? { end: () => dest.end!() } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CommandFailedError, InterruptedError, ToolMissingError } from '../errors.ts';
+import { redactCredentials } from '../log/redact.ts';
 import { linkedSignal } from './cancel.ts';
 
 /** Variables passed through from our own environment; everything else must be given explicitly. */
@@ -83,7 +84,8 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   if (signal.aborted) throw new InterruptedError(`not started, run interrupted: ${argv[0]}`);
   const started = performance.now();
   const log = openLog(opts.logFile);
-  log?.write(`$ ${argv.map(quoteForLog).join(' ')}\n`);
+  // the argv may hold a URL with credentials (lorax -s http://user:TOKEN@...): the log file gets it redacted
+  log?.write(redactCredentials(`$ ${argv.map(quoteForLog).join(' ')}\n`));
   const child = spawn(argv[0], argv.slice(1), {
     cwd: opts.cwd,
     env: buildEnv(opts.env),

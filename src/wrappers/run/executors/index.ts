@@ -78,7 +78,10 @@ export function createExecutor(site: SiteConfig, arch: Arch, opts: ExecutorOptio
         context: cfg.context,
         serviceAccount: cfg.service_account,
         nodeSelector: cfg.node_selector,
-        secretEnv: credentialEnv(site, opts.credentialsSecret ?? DEFAULT_CREDENTIALS_SECRET),
+        secretEnv: credentialEnv(
+          site,
+          opts.credentialsSecret ?? cfg.credentials_secret ?? DEFAULT_CREDENTIALS_SECRET,
+        ),
         privileged: opts.privileged,
         api: opts.kubeApi,
       });

@@ -142,6 +142,17 @@ describe('renderJob', () => {
     expect(() => renderJob(template, { ...input('x86_64'), argv: [] })).toThrow(/command is empty/);
   });
 
+  it('refuses a credential in the plain env or the command, without showing it', () => {
+    const leaky = { ...input('x86_64'), env: { MIRROR: 'https://horno:T0K3N@mirror.example/' } };
+    expect(() => renderJob(template, leaky)).toThrow(
+      'cannot render the Job: variable MIRROR holds URL credentials: pass it by Secret reference (secretEnv)',
+    );
+    const argv = [...input('x86_64').argv, '-s', 'https://horno:T0K3N@mirror.example/'];
+    expect(() => renderJob(template, { ...input('x86_64'), argv })).toThrow(
+      'cannot render the Job: the command holds URL credentials',
+    );
+  });
+
   it('reports every schema problem of a bad template at once', () => {
     const bad = template
       .replace('restartPolicy: Never', 'restartPolicy: Never\n      restartPolicyy: Always')

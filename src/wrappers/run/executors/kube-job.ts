@@ -4,6 +4,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { UsageError } from '../../errors.ts';
+import { hasCredentials } from '../../log/redact.ts';
 import { validateJob } from './kube-schema.ts';
 import { UNIT_LABEL, labelValue } from './names.ts';
 
@@ -107,6 +108,11 @@ export function jobVars(input: JobInput): Record<string, unknown> {
   if (!DNS_LABEL.test(input.namespace))
     problems.push(`namespace ${JSON.stringify(input.namespace)} is not valid`);
   if (input.argv.length === 0) problems.push('the command is empty');
+  // anyone who can read the Job reads its command and plain env: a credential there is a leak, so it is refused
+  for (const [name, value] of Object.entries(input.env ?? {}))
+    if (hasCredentials(value))
+      problems.push(`variable ${name} holds URL credentials: pass it by Secret reference (secretEnv)`);
+  if (input.argv.some(hasCredentials)) problems.push('the command holds URL credentials');
   const arch = k8sArch(input.arch);
   const given = input.nodeSelector?.[ARCH_LABEL];
   if (given !== undefined && given !== arch)

@@ -4,6 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import { redactCredentials } from '../../log/redact.ts';
 
 const TAIL_LINES = 40;
 const TAIL_BYTES = 16 * 1024;
@@ -40,7 +41,8 @@ export class UnitLog {
   /** One of our own lines (a command header, an exit line): in the file, not in the tail. */
   note(line: string): void {
     if (this.closed) return;
-    this.file.write(`${this.atLineStart ? '' : '\n'}${line}\n`);
+    // our lines show argv and URLs, which may hold credentials: the file gets them redacted
+    this.file.write(`${this.atLineStart ? '' : '\n'}${redactCredentials(line)}\n`);
     this.atLineStart = true;
   }
 

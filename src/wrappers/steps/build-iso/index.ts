@@ -5,6 +5,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CommandFailedError, WorkError } from '../../errors.ts';
+import { redactDeep } from '../../log/redact.ts';
 import { loraxArgv } from '../../iso/lorax.ts';
 import { readLocation, resolveLocation } from '../../rpmmd/source.ts';
 import type { Mount } from '../../run/executors/executor.ts';
@@ -65,14 +66,15 @@ export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
         };
         try {
           const digests = await Promise.all(plan.sources.map((s) => repomdDigest(s.url)));
-          const inputs = {
+          // without URL credentials (--upstream-sources may name a URL with a token): recorded, and hashed into the id
+          const inputs = redactDeep({
             lorax: plan.lorax,
             sources: plan.sources.map((s, i) => ({ ...s, repomd: digests[i] })),
             removes: plan.removes,
             executor: { host: runner.host, image: runner.image },
             store: store.url,
             sourceDateEpoch: sde,
-          };
+          });
           return { ...base, inputs };
         } catch (err) {
           // never matches a record, so the next run retries

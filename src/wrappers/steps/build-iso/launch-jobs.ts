@@ -6,6 +6,7 @@ import type { Arch } from '../../config/common-schema.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { executorFor, executorImage, type SiteConfig } from '../../config/site-schema.ts';
 import { UsageError } from '../../errors.ts';
+import { hasCredentials } from '../../log/redact.ts';
 import { credentialEnv, DEFAULT_CREDENTIALS_SECRET } from '../../run/executors/index.ts';
 import { jobYaml, renderJob } from '../../run/executors/kube-job.ts';
 import { uniqueName } from '../../run/executors/names.ts';
@@ -21,12 +22,16 @@ export interface LaunchOptions {
   image?: string;
   /** Default: the arch's kube executor namespace, else "horno". */
   namespace?: string;
-  /** The Secret holding the store credentials (default horno-credentials). */
+  /** The Secret holding the credentials, one key per variable (default: the kube executor's credentials_secret,
+   * else horno-credentials). */
   secret?: string;
   /** HORNO_SITE inside the pod: a site file in the image naming the shared store. */
   podSite?: string;
-  /** More variables for the pod (the ones the release file refers to, so it loads there as it does here). */
+  /** More variables for the pod (the ones the release file refers to, so it loads there as it does here). A value
+   * holding URL credentials is passed by Secret reference like secretVars, never as a plain value. */
   env?: Record<string, string>;
+  /** Variables the pod reads from the Secret (a key of the same name): credentials the release file refers to. */
+  secretVars?: string[];
   memoryMb?: number;
   cpus?: number;
   /** Seconds since 1970: the Jobs' name suffix (SOURCE_DATE_EPOCH, else now). */
@@ -69,8 +74,12 @@ export async function renderBuildJobs(
   const arches = selectArches(release, opts.arches);
   loraxVolids(release, arches, opts.rc); // a label lorax would refuse stops the launch, not the Job
   const template = await readTemplate(JOB_TEMPLATE);
-  const secret = opts.secret ?? DEFAULT_CREDENTIALS_SECRET;
   const sde = process.env.SOURCE_DATE_EPOCH;
+  // a credential goes by name, never by value: anyone who can read a Job can read its plain env
+  const plainEnv = Object.fromEntries(Object.entries(opts.env ?? {}).filter(([, v]) => !hasCredentials(v)));
+  const secretVars = [
+    ...new Set([...(opts.secretVars ?? []), ...Object.keys(opts.env ?? {}).filter((k) => !(k in plainEnv))]),
+  ];
   return arches.map((arch) => {
     const cfg = executorFor(site, arch as Arch);
     const kube = cfg.type === 'kube' ? cfg : undefined;
@@ -83,6 +92,11 @@ export async function renderBuildJobs(
       );
     const name = uniqueName(`buildiso-${release.major}-${arch}`, String(opts.epoch));
     const namespace = opts.namespace ?? kube?.namespace ?? DEFAULT_NAMESPACE;
+    const secret = opts.secret ?? kube?.credentials_secret ?? DEFAULT_CREDENTIALS_SECRET;
+    const stored = credentialEnv(site, secret);
+    const fromRelease = secretVars
+      .filter((name) => !stored.some((s) => s.name === name))
+      .map((name) => ({ name, secret, key: name }));
     const job = renderJob(template, {
       name,
       namespace,
@@ -91,11 +105,11 @@ export async function renderBuildJobs(
       argv: buildIsoArgv(opts.releaseKey, arch, opts.rc),
       unit: `build-iso-${arch}`,
       env: {
-        ...opts.env,
+        ...plainEnv,
         ...(opts.podSite ? { HORNO_SITE: opts.podSite } : {}),
         ...(sde ? { SOURCE_DATE_EPOCH: sde } : {}),
       },
-      secretEnv: credentialEnv(site, secret),
+      secretEnv: [...stored, ...fromRelease],
       resources: {
         memoryMb: opts.memoryMb ?? DEFAULT_RESOURCES.memoryMb,
         cpus: opts.cpus ?? DEFAULT_RESOURCES.cpus,

@@ -164,17 +164,58 @@ describe('launch-builds Jobs', () => {
     await expect(renderBuildJobs(long, site(), { releaseKey: 'demo', epoch: EPOCH })).rejects.toThrow(/32/);
   });
 
-  it('forwards the variables the release file refers to', () => {
-    expect(
-      releaseEnv('baseurl: ${HORNO_UPSTREAM}\nkey: ${KEYS:-/k}\nx: ${UNSET}\n', {
-        HORNO_UPSTREAM: 'u',
-        KEYS: 'k',
-        OTHER: 'o',
-      }),
-    ).toEqual({
+  it('forwards the variables the release values refer to: credentials by name only, comments and keys ignored', () => {
+    const text = [
+      '# ${IN_A_COMMENT} is not read',
+      'upstream:',
+      '  baseurl: https://horno:${MIRROR_TOKEN}@mirror.example/9/ # ${TRAILING_COMMENT}',
+      '  gpg_keys: ["${KEYS:-/k}/KEY", "${HORNO_UPSTREAM}/KEY2", "${PLAIN_BUT_CREDS}/x"]',
+      'note: ${API_PASSWORD}',
+      '${NOT_A_KEY_REF}: 1',
+      'x: ${UNSET}',
+    ].join('\n');
+    const env = {
       HORNO_UPSTREAM: 'u',
       KEYS: 'k',
+      MIRROR_TOKEN: 'T0K',
+      PLAIN_BUT_CREDS: 'http://a:b@h',
+      API_PASSWORD: 'pw',
+      IN_A_COMMENT: 'c',
+      TRAILING_COMMENT: 't',
+      NOT_A_KEY_REF: 'n',
+      OTHER: 'o',
+    };
+    expect(releaseEnv(text, env)).toEqual({
+      env: { HORNO_UPSTREAM: 'u', KEYS: 'k' },
+      secrets: ['API_PASSWORD', 'MIRROR_TOKEN', 'PLAIN_BUT_CREDS'],
     });
+  });
+
+  it('passes credentials by secretKeyRef only, from the Secret the kube executor names', async () => {
+    const s = site({
+      executors: {
+        default: { type: 'local' },
+        aarch64: { type: 'kube', namespace: 'builds', credentials_secret: 'mirror-creds' },
+      },
+    });
+    const jobs = await renderBuildJobs(await demo(), s, {
+      releaseKey: 'demo',
+      epoch: EPOCH,
+      env: { HORNO_UPSTREAM: 'https://m', LEAKY: 'https://u:L3AKY@m/' },
+      secretVars: ['MIRROR_TOKEN'],
+    });
+    const secretOf = (arch: string) => (arch === 'aarch64' ? 'mirror-creds' : 'horno-credentials');
+    for (const j of jobs) {
+      expect(j.job.spec!.template.spec!.containers[0]!.env).toEqual([
+        { name: 'HORNO_UPSTREAM', value: 'https://m' },
+        {
+          name: 'MIRROR_TOKEN',
+          valueFrom: { secretKeyRef: { name: secretOf(j.arch), key: 'MIRROR_TOKEN' } },
+        },
+        { name: 'LEAKY', valueFrom: { secretKeyRef: { name: secretOf(j.arch), key: 'LEAKY' } } },
+      ]);
+      expect(j.yaml).not.toContain('L3AKY');
+    }
   });
 });
 

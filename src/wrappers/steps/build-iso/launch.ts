@@ -3,10 +3,12 @@
 // a failable arch's failure is reported and does not count (as for build-iso itself).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { Arch } from '../../config/common-schema.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { executorFor, type SiteConfig } from '../../config/site-schema.ts';
 import { writeFileAtomic } from '../../compose/atomic.ts';
+import { hasCredentials } from '../../log/redact.ts';
 import { clientNodeApi, type KubeApi } from '../../run/executors/kube-api.ts';
 import { type LaunchJob, type LaunchOptions, renderBuildJobs } from './launch-jobs.ts';
 import { type JobReport, submitJobs, type SubmitOptions } from './launch-submit.ts';
@@ -37,8 +39,15 @@ export async function launchBuilds(
 ): Promise<LaunchBuildsResult> {
   const sde = process.env.SOURCE_DATE_EPOCH;
   const epoch = sde && /^\d+$/.test(sde) ? Number(sde) : Math.floor(Date.now() / 1000);
-  const env = cfg.files ? releaseEnv(await readFile(cfg.files.release, 'utf8'), process.env) : {};
-  const jobs = await renderBuildJobs(cfg.release, cfg.site, { ...opts, env: { ...env, ...opts.env }, epoch });
+  const vars = cfg.files
+    ? releaseEnv(await readFile(cfg.files.release, 'utf8'), process.env)
+    : { env: {}, secrets: [] };
+  const jobs = await renderBuildJobs(cfg.release, cfg.site, {
+    ...opts,
+    env: { ...vars.env, ...opts.env },
+    secretVars: [...vars.secrets, ...(opts.secretVars ?? [])],
+    epoch,
+  });
   const listed: LaunchBuildsResult['jobs'] = [];
   for (const j of jobs) {
     const file = opts.outputDir ? join(opts.outputDir, `${j.name}.yaml`) : undefined;
@@ -60,14 +69,42 @@ export async function launchBuilds(
   return { exitCode: bad ? 1 : 0, jobs: listed, reports };
 }
 
-/** The variables a release file refers to (`${NAME}`, `${NAME:-default}`) that are set here: the pod's horno must
- * load the same release (HORNO_UPSTREAM in the demo). Release files hold no secrets (validation refuses them). */
-export function releaseEnv(text: string, env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) {
-    const v = env[m[1]!];
-    if (v !== undefined) out[m[1]!] = v;
+/** What the pod's horno needs to load the same release file: the variables its values refer to (`${NAME}`,
+ * `${NAME:-default}`; comments and keys do not count) that are set here. A credential goes by name only, to be
+ * read from the Job's Secret: a variable in a URL's user info, one whose value holds URL credentials, or one
+ * named like a secret. The rest go as plain values (HORNO_UPSTREAM in the demo). */
+export function releaseEnv(
+  text: string,
+  env: Record<string, string | undefined>,
+): { env: Record<string, string>; secrets: string[] } {
+  const plain: Record<string, string> = {};
+  const secrets = new Set<string>();
+  for (const { name, inUserinfo } of valueRefs(parse(text, { maxAliasCount: 1000 }) as unknown)) {
+    const v = env[name];
+    if (v === undefined) continue;
+    if (inUserinfo || hasCredentials(v) || SECRET_NAME.test(name)) secrets.add(name);
+    else plain[name] = v;
   }
+  for (const name of secrets) delete plain[name];
+  return { env: plain, secrets: [...secrets].sort() };
+}
+
+const SECRET_NAME = /TOKEN|PASSW|SECRET|CREDENTIAL/i;
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g;
+/** `scheme://<user info>@`: the part of a URL that holds credentials. */
+const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i;
+
+/** Every ${NAME} in the string values of parsed YAML, and whether it sits in a URL's user info. */
+function valueRefs(data: unknown): { name: string; inUserinfo: boolean }[] {
+  const out: { name: string; inUserinfo: boolean }[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const userinfoEnd = USERINFO.exec(v)?.[0].length ?? 0;
+      for (const m of v.matchAll(REF)) out.push({ name: m[1]!, inUserinfo: m.index < userinfoEnd });
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(data);
   return out;
 }
 

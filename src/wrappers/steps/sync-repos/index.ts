@@ -16,6 +16,7 @@ import {
   streamPrimary,
 } from '../../rpmmd/index.ts';
 import { UsageError, WorkError } from '../../errors.ts';
+import { redactDeep } from '../../log/redact.ts';
 import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
@@ -78,7 +79,8 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
             await download(resolveLocation(tree.url, 'repodata/repomd.xml'), repomdFile);
             const bytes = await readFile(repomdFile);
             const repomd = parseRepomd(bytes.toString('utf8'), `${tree.url}repodata/repomd.xml`);
-            const inputs = {
+            // the record and the id see URLs without credentials: a rotated token neither leaks nor redoes work
+            const inputs = redactDeep({
               url: tree.url,
               repomd: sha256Hex(bytes),
               packageArches: tree.packageArches,
@@ -91,7 +93,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
               modules: tree.modules,
               identity: [ctx.release.name, ctx.release.short, ctx.release.version],
               sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
-            };
+            });
             return { ...base, repomd, inputs };
           } catch (err) {
             // an unreachable tree is that unit's failure, not the whole step's; never matches a record
