@@ -1,7 +1,7 @@
 // A lorax tarball whose tree holds a 2 GiB zero-filled member (9 MB of gzip): pull-unpack-tree's unpacker, run
 // in a child process whose peak RSS (VmHWM) is measured, extracts it with flat memory under the default ceiling
 // and refuses it, naming the member and writing nothing, under a ceiling below its size.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,11 @@ beforeAll(async () => {
     { path: 'lorax/images/zero.img', zeros: 2 * GIB },
   ]);
 }, 120_000);
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const children = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
 
 interface ChildResult {
   ok: boolean;
@@ -46,11 +50,13 @@ async function unpackInChild(tree: string, maxBytes?: number): Promise<ChildResu
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', CHILD, tarball, tree, ...(maxBytes ? [String(maxBytes)] : [])],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], timeout: 150_000, killSignal: 'SIGKILL' },
   );
+  children.add(child);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
+  children.delete(child);
   expect(code).toBe(0);
   return JSON.parse(out) as ChildResult;
 }

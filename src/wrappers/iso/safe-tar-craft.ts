@@ -61,7 +61,7 @@ export async function craftTarballFile(
   const chunk = Buffer.alloc(1 << 20);
   for (const { body, zeros, ...h } of entries) {
     const data = Buffer.isBuffer(body) ? body : Buffer.from(body ?? '');
-    const size = zeros ?? data.length;
+    const size = zeros ?? h.size ?? data.length;
     await write(headerBlock(h, size));
     if (zeros === undefined) await write(data);
     else

@@ -118,11 +118,12 @@ export async function inspectArchive(file: string, opts: SafeTarOptions = {}): P
         }
         if (kinds.has(path) && kinds.get(path) !== type)
           return refuse(raw, `appears twice, as a ${kinds.get(path)} and as a ${type}`);
-        bytes += entry.size;
+        // any entry's body is inflated to be skipped, a folder's too: every declared byte counts
+        bytes += h.size;
         if (bytes > maxBytes)
           return refuse(
             raw,
-            `declares ${entry.size} bytes, which brings the content past ${maxBytes} bytes (the limit, ${gib(maxBytes)})`,
+            `declares ${h.size} bytes, which brings the content past ${maxBytes} bytes (the limit, ${gib(maxBytes)})`,
           );
         if (entries.length >= maxEntries) return refuse(raw, `is past the limit of ${maxEntries} entries`);
         kinds.set(path, type);
