@@ -96,6 +96,8 @@ export const LimitsConfig = z.strictObject({
     .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   /** Concurrent containers (or Jobs) per executor host. */
   containers_per_host: z.int().min(1).default(2),
+  /** GiB a store tarball may unpack to (a lorax tree is about 1); past it, refused before a byte is written. */
+  unpack_gib: z.int().min(1).default(16),
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 

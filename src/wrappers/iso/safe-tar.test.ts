@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchiveSafely, inspectArchive, UnsafeArchiveError } from './safe-tar.ts';
-import { craftTarball } from './safe-tar-craft.ts';
+import { craftTarball, craftTarballFile } from './safe-tar-craft.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -117,6 +118,73 @@ describe('extractArchiveSafely', () => {
     expect(err).toBeInstanceOf(UnsafeArchiveError);
     expect((err as Error).message).toMatch(problem);
     expect(await readdir(dir)).toEqual(['evil.tar.gz']);
+  });
+
+  it('refuses a member declared past the default 16 GiB ceiling at its header, before its body is read', async () => {
+    // the header alone: the 17 GiB body never comes, and is never waited for
+    const file = join(dir, 'claim.tar.gz');
+    await craftTarballFile(file, [
+      { path: 'lorax/ok', body: 'fine' },
+      { path: 'lorax/huge', size: 17 * 2 ** 30 },
+    ]);
+    await expect(inspectArchive(file)).rejects.toThrow(
+      /entry "lorax\/huge" declares 18253611008 bytes, which brings the content past 17179869184 bytes \(the limit, 16 GiB\)/,
+    );
+  });
+
+  it('refuses sparse files, as a GNU sparse entry or hidden in a pax header', async () => {
+    await expect(
+      inspectArchive(await tarball('s.tar.gz', [{ path: 'sp', type: 'SparseFile' }])),
+    ).rejects.toThrow(/"sp" is a SparseFile entry/);
+    const pax = '22 GNU.sparse.major=1\n22 GNU.sparse.minor=0\n';
+    const file = await tarball('p.tar.gz', [
+      { path: 'PaxHeader/sp', type: 'ExtendedHeader', body: pax },
+      { path: 'sp', body: 'x' },
+    ]);
+    await expect(inspectArchive(file)).rejects.toThrow(/"sp" is a sparse file/);
+  });
+
+  it('takes long names from pax and GNU headers', async () => {
+    const long = `lorax/${'d'.repeat(120)}/file`;
+    const file = await tarball('long.tar.gz', [
+      { path: 'PaxHeader/x', type: 'ExtendedHeader', body: `${long.length + 10} path=${long}\n` },
+      { path: 'short', body: 'pax' },
+      { path: '././@LongLink', type: 'NextFileHasLongPath', body: `${long}2\0` },
+      { path: 'short2', body: 'gnu' },
+    ]);
+    const dest = join(dir, 'out');
+    await extractArchiveSafely(file, dest);
+    expect(await readFile(join(dest, long), 'utf8')).toBe('pax');
+    expect(await readFile(join(dest, `${long}2`), 'utf8')).toBe('gnu');
+  });
+
+  const listing = { path: 'MANIFEST', parse: (t: string) => new Set(t.split('\n').filter(Boolean)) };
+  it('refuses, before writing anything, a member its manifest does not list, or an archive without one', async () => {
+    const dest = join(dir, 'out');
+    const unlisted = await tarball('u.tar.gz', [
+      { path: 'MANIFEST', body: 'lorax/a\n' },
+      { path: 'lorax/a', body: 'a' },
+      { path: 'lorax/b', body: 'b' },
+    ]);
+    await expect(extractArchiveSafely(unlisted, dest, { manifest: listing })).rejects.toThrow(
+      /entry "lorax\/b" is not listed in MANIFEST/,
+    );
+    const late = await tarball('l.tar.gz', [
+      { path: 'lorax/a', body: 'a' },
+      { path: 'MANIFEST', body: 'lorax/a\n' },
+    ]);
+    await expect(extractArchiveSafely(late, dest, { manifest: listing })).rejects.toThrow(
+      /"lorax\/a" comes before MANIFEST, which must be the first file/,
+    );
+    const none = await tarball('n.tar.gz', [{ path: 'lorax/a', body: 'a' }]);
+    await expect(extractArchiveSafely(none, dest, { manifest: listing })).rejects.toThrow(
+      /"MANIFEST" is missing/,
+    );
+    expect((await readdir(dir)).sort()).toEqual(['l.tar.gz', 'n.tar.gz', 'u.tar.gz']);
+    const ok = await extractArchiveSafely(unlisted.replace('u.tar.gz', 'u.tar.gz'), dest, {
+      manifest: { ...listing, parse: () => new Set(['lorax/a', 'lorax/b']) },
+    });
+    expect(ok.find((e) => e.path === 'lorax/b')?.sha256).toBe(createHash('sha256').update('b').digest('hex'));
   });
 
   it('refuses a gzip bomb past the byte limit and a truncated archive', async () => {

@@ -113,7 +113,9 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
       !opts.forceUnpack &&
       state?.tarball.sha256 === object.sha256 &&
       !!(await stat(join(tree, '.treeinfo')).catch(() => undefined));
-    const unpacked = fresh ? undefined : await unpackLoraxTarball(tarball, tree, arch);
+    const unpacked = fresh
+      ? undefined
+      : await unpackLoraxTarball(tarball, tree, arch, { maxBytes: ctx.site.limits.unpack_gib * 2 ** 30 });
     const next: LoraxState = {
       tarball: { key: object.key, sha256: object.sha256!, size: object.size },
       placed: state?.placed ?? {},

@@ -1,13 +1,14 @@
 // Unpacking a lorax tarball (build-iso's layout: MANIFEST.sha256, lorax-<arch>.log, lorax/) into work/lorax/<arch>:
-// checked entry by entry before anything is written (iso/safe-tar.ts), every file then verified against the
-// manifest (and no file left that it does not list), and only then renamed over the previous tree.
+// checked entry by entry before anything is written (iso/safe-tar.ts: a member the manifest does not list, or
+// content past the site's byte ceiling, is refused there), streamed out with flat memory, every file then
+// verified against the manifest, and only then renamed over the previous tree.
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempSibling } from '../../compose/atomic.ts';
 import { WorkError } from '../../errors.ts';
-import { extractArchiveSafely, UnsafeArchiveError } from '../../iso/safe-tar.ts';
+import { extractArchiveSafely, type ExtractedEntry } from '../../iso/safe-tar.ts';
 import { TAR_MANIFEST, TAR_TREE, tarLogName } from '../build-iso/index.ts';
-import { digestFile, walkTree } from './tree-files.ts';
+import { digestFile } from './tree-files.ts';
 
 /** `<hex>  <path>` lines, as sha256sum writes them (a `*` before the path marks binary mode). */
 export function parseSha256Manifest(text: string, what: string): Map<string, string> {
@@ -27,18 +28,38 @@ export interface Unpacked {
   log?: string;
 }
 
+export interface UnpackOptions {
+  /** Bytes the tree may unpack to (site limits.unpack_gib); default DEFAULT_MAX_UNPACK_BYTES. */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Extracts `tarball` and replaces `tree` (work/lorax/<arch>/lorax) with its `lorax/` folder; the manifest and log
- * land beside the tree. A tarball that is unsafe, lacks the tree, or does not match its manifest changes nothing.
+ * land beside the tree. A tarball that is unsafe, lacks the tree, holds a member its manifest does not list, or
+ * does not match its manifest changes nothing, and leaves no scratch behind.
  */
-export async function unpackLoraxTarball(tarball: string, tree: string, arch: string): Promise<Unpacked> {
+export async function unpackLoraxTarball(
+  tarball: string,
+  tree: string,
+  arch: string,
+  opts: UnpackOptions = {},
+): Promise<Unpacked> {
   const scratch = tempSibling(tree);
   try {
-    await extractArchiveSafely(tarball, scratch);
+    const entries = await extractArchiveSafely(tarball, scratch, {
+      maxBytes: opts.maxBytes,
+      signal: opts.signal,
+      // a member the manifest does not list is refused before anything is written
+      manifest: {
+        path: TAR_MANIFEST,
+        parse: (text) => new Set(parseSha256Manifest(text, `${tarball}:${TAR_MANIFEST}`).keys()),
+      },
+    });
     const root = join(scratch, TAR_TREE);
     if (!(await stat(join(root, '.treeinfo')).catch(() => undefined)))
       throw new WorkError(`${tarball}: no ${TAR_TREE}/.treeinfo inside; not a lorax tarball`);
-    const files = await verifyManifest(scratch, tarball);
+    const files = await verifyManifest(scratch, tarball, entries);
     await rm(tree, { recursive: true, force: true });
     await rename(root, tree);
     const base = join(tree, '..');
@@ -52,25 +73,22 @@ export async function unpackLoraxTarball(tarball: string, tree: string, arch: st
   }
 }
 
-/** Every file and symlink of the unpacked archive is listed in MANIFEST.sha256 with its digest, and vice versa. */
-async function verifyManifest(dir: string, tarball: string): Promise<number> {
-  const text = await readFile(join(dir, TAR_MANIFEST), 'utf8').catch(() => {
-    throw new WorkError(`${tarball}: no ${TAR_MANIFEST} inside`, 'rebuild it with build-iso');
-  });
+/**
+ * Every file and symlink the manifest lists was unpacked with its digest (the header pass already refused any it
+ * does not list). Files were hashed as they were written; a symlink is hashed through, as sha256sum does.
+ */
+async function verifyManifest(
+  dir: string,
+  tarball: string,
+  entries: readonly ExtractedEntry[],
+): Promise<number> {
+  const text = await readFile(join(dir, TAR_MANIFEST), 'utf8');
   const listed = parseSha256Manifest(text, `${tarball}:${TAR_MANIFEST}`);
-  const present = (await walkTree(dir)).map((e) => e.rel).filter((r) => r !== TAR_MANIFEST);
-  const unlisted = present.filter((r) => !listed.has(r));
-  if (unlisted.length)
-    throw new UnsafeArchiveError(
-      tarball,
-      unlisted[0]!,
-      `is not listed in ${TAR_MANIFEST} (${unlisted.length} such files)`,
-    );
-  const have = new Set(present);
+  const present = new Map(entries.filter((e) => e.type !== 'dir').map((e) => [e.path, e]));
   for (const [rel, hex] of listed) {
-    if (!have.has(rel))
-      throw new WorkError(`${tarball}: ${rel} is in ${TAR_MANIFEST} but not in the archive`);
-    const got = await digestFile(join(dir, ...rel.split('/')), 'sha256');
+    const e = present.get(rel);
+    if (!e) throw new WorkError(`${tarball}: ${rel} is in ${TAR_MANIFEST} but not in the archive`);
+    const got = e.sha256 ?? (await digestFile(join(dir, ...rel.split('/')), 'sha256'));
     if (got !== hex) throw new WorkError(`${tarball}: ${rel} has sha256 ${got}, ${TAR_MANIFEST} says ${hex}`);
   }
   return listed.size;
