@@ -4,7 +4,7 @@
 // with its own guards on and ownership not preserved, into a fresh folder that the caller renames into place.
 import { mkdir, rm } from 'node:fs/promises';
 import * as tar from 'tar';
-import { WorkError } from '../errors.ts';
+import { fileSystemError, WorkError } from '../errors.ts';
 
 export class UnsafeArchiveError extends WorkError {
   override readonly code = 'E_UNSAFE_ARCHIVE';
@@ -174,8 +174,13 @@ export async function extractArchiveSafely(
       filter: (p) => allowed.has(normalise(p).path ?? '\0'),
     });
   } catch (err) {
-    await rm(dest, { recursive: true, force: true });
-    throw new UnsafeArchiveError(file, '(archive)', `failed to unpack: ${(err as Error).message}`);
+    // tar.x rejects at its first error while writes of other entries may still land: retry the removal
+    await rm(dest, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    // a full disk is not the archive's fault
+    throw (
+      fileSystemError(err, dest) ??
+      new UnsafeArchiveError(file, '(archive)', `failed to unpack: ${(err as Error).message}`)
+    );
   }
   return entries;
 }

@@ -48,7 +48,7 @@ export async function unpackLoraxTarball(tarball: string, tree: string, arch: st
     if (hasLog) await rename(join(scratch, log), join(base, log));
     return { files, log: hasLog ? join(base, log) : undefined };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 
