@@ -1,6 +1,6 @@
 // Child process for the last-resort test: runs the real entry point (src/cli.ts main) and, once `watch` exists
-// (the compose lock: a command holds a compose), makes the process crash the way a bug would, with an uncaught
-// exception or an unhandled rejection thrown from a timer, outside anything horno awaits.
+// (the test's server creates it when downloads are under way), makes the process crash the way a bug would: an
+// uncaught exception or an unhandled rejection from a timer, outside anything horno awaits.
 import { existsSync } from 'node:fs';
 import { main as cli } from '../../src/cli.ts';
 
@@ -13,7 +13,7 @@ export async function main(args: string[]): Promise<number> {
     setTimeout(() => {
       if (how === 'throw') throw new Error('boom from the crash harness');
       void Promise.reject(new Error('boom from the crash harness'));
-    }, 1000);
+    }, 200);
   }, 20);
   return cli(argv);
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -91,11 +91,13 @@ describe('a release key that cannot be had', () => {
 describe('the last resort', () => {
   let slow: Server;
   let gets = 0;
+  let marker: string | undefined;
   beforeAll(async () => {
     // package downloads hang: the sync is mid-download when the crash comes
     slow = createServer(async (req, res) => {
       if (req.url?.endsWith('.rpm')) {
         gets++;
+        if (marker) await writeFile(marker, '').catch(() => undefined); // the harness crashes now
         await new Promise((r) => setTimeout(r, 30_000));
       }
       const up = await fetch(`${served.url}${req.url}`).catch(() => undefined);
@@ -114,12 +116,12 @@ describe('the last resort', () => {
     it(`an ${how === 'throw' ? 'uncaught exception' : 'unhandled rejection'} mid-sync: one line, exit 1, DOOMED, no lock`, async () => {
       const lab = await createLab({ upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` });
       const before = gets;
-      const lock = join(lab.composeRoot, '9', 'latest-Demo-9', 'work', 'compose.lock');
+      marker = join(lab.dir, 'downloading');
       const r = await spawnHorno(lab, [
         'bin/horno-dev.js',
         'test/helpers/crash-harness.ts',
         how,
-        lock,
+        marker,
         'sync-repos',
         '--release',
         'demo',
