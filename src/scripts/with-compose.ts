@@ -46,23 +46,20 @@ export async function withCompose(
   if (args.new) await updateLatestLink(paths, identity(cfg));
   const session = await openSession(paths, command, ctx.logger);
   open.add(session);
-  let status: ComposeStatus | 'keep' = 'DOOMED';
-  let failed = true;
+  let r: Awaited<ReturnType<ComposeWork>>;
   try {
-    const r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
-    status = r.status;
-    failed = false;
-    return r.exitCode;
-  } finally {
+    r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
+  } catch (err) {
     open.delete(session);
-    try {
-      await session.close(status);
-    } catch (err) {
-      // while the work's own error is on its way out, closing must not replace it with a second one
-      if (!failed) throw err;
-      ctx.log.debug({ err }, 'closing the compose failed too');
-    }
+    // while the work's own error is on its way out, closing must not replace it with a second one
+    await session
+      .close('DOOMED')
+      .catch((e: unknown) => ctx.log.debug({ err: e }, 'closing the compose failed too'));
+    throw err;
   }
+  open.delete(session);
+  await session.close(r.status);
+  return r.exitCode;
 }
 
 /** Sessions of commands still running, for the last resort after a crash (src/cli.ts). */
