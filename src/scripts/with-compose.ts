@@ -1,8 +1,15 @@
 // Glue every compose command shares: load and validate the config, find (or create) the compose, lock it, log
-// into it, run the given work, and record the outcome in STATUS. Returns the exit code.
+// into it, run the given work, and record the outcome in STATUS. Returns the exit code. Keeps the open sessions so
+// that a crash can still mark them DOOMED and release their locks.
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../wrappers/config/load.ts';
-import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
+import {
+  type ComposeSession,
+  createCompose,
+  findCompose,
+  openSession,
+  updateLatestLink,
+} from '../wrappers/compose/session.ts';
 import type { ComposeStatus } from '../wrappers/compose/status.ts';
 import type { StepContext } from '../wrappers/steps/step.ts';
 import type { UnitsOutcome } from '../wrappers/steps/units.ts';
@@ -38,14 +45,38 @@ export async function withCompose(
     : await findCompose(root, identity(cfg), args.compose);
   if (args.new) await updateLatestLink(paths, identity(cfg));
   const session = await openSession(paths, command, ctx.logger);
-  let status: ComposeStatus | 'keep' = 'DOOMED';
+  open.add(session);
+  let r: Awaited<ReturnType<ComposeWork>>;
   try {
-    const r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
-    status = r.status;
-    return r.exitCode;
-  } finally {
-    await session.close(status);
+    r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
+  } catch (err) {
+    open.delete(session);
+    // while the work's own error is on its way out, closing must not replace it with a second one
+    await session
+      .close('DOOMED')
+      .catch((e: unknown) => ctx.log.debug({ err: e }, 'closing the compose failed too'));
+    throw err;
   }
+  open.delete(session);
+  await session.close(r.status);
+  return r.exitCode;
+}
+
+/** Sessions of commands still running, for the last resort after a crash (src/cli.ts). */
+const open = new Set<ComposeSession>();
+
+/**
+ * Marks every compose still open DOOMED and lets go of its lock: for a crash (an uncaught exception) that never
+ * reaches withCompose's own ending. Errors are swallowed: the process is on its way out.
+ */
+export async function closeOpenSessions(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const s of [...open]) {
+    open.delete(s);
+    await s.close('DOOMED').catch(() => undefined);
+    ids.push(s.paths.id);
+  }
+  return ids;
 }
 
 /** How a step's outcome maps to STATUS (while the compose is still in progress) and an exit code. */

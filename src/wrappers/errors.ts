@@ -81,6 +81,69 @@ export class LockedError extends WorkError {
   override readonly code = 'E_LOCKED';
 }
 
+/**
+ * A file system call failed for a reason of the host's, not of the input: a full disk, a quota, a read-only mount,
+ * permissions, I/O. It says which path, since node's own message ("ENOSPC: no space left on device, write") does
+ * not, and it is fatal to the whole step: every other unit writes to the same disks.
+ */
+export class FileSystemError extends WorkError {
+  override readonly code: string;
+  constructor(
+    code: string,
+    readonly path: string,
+    readonly errno: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+    this.code = code;
+  }
+}
+
+const ERRNO: Record<string, { code: string; say: (path: string) => string; hint: string }> = {
+  ENOSPC: {
+    code: 'E_NO_SPACE',
+    say: (p) => `no space left on ${p}`,
+    hint: 'free space there (or point compose_root elsewhere), then rerun with --resume',
+  },
+  EDQUOT: {
+    code: 'E_NO_SPACE',
+    say: (p) => `no space left on ${p} (disk quota exceeded)`,
+    hint: 'free space there (or raise the quota), then rerun with --resume',
+  },
+  EROFS: { code: 'E_READ_ONLY', say: (p) => `read-only file system: ${p}`, hint: 'mount it read-write' },
+  EACCES: { code: 'E_PERMISSION', say: (p) => `permission denied: ${p}`, hint: 'check owner and mode' },
+  EPERM: { code: 'E_PERMISSION', say: (p) => `operation not permitted: ${p}`, hint: 'check owner and mode' },
+  EIO: { code: 'E_IO', say: (p) => `I/O error on ${p}`, hint: 'check the disk (dmesg)' },
+  EMFILE: { code: 'E_TOO_MANY_FILES', say: (p) => `too many open files (at ${p})`, hint: 'raise ulimit -n' },
+  ENFILE: { code: 'E_TOO_MANY_FILES', say: (p) => `too many open files (at ${p})`, hint: 'raise ulimit -n' },
+};
+
+/**
+ * The readable error for a node errno error (fs calls, streams), or undefined when `err` is not one we map.
+ * `where` stands in for the path when node gives none (write(2) errors never carry one).
+ */
+export function fileSystemError(err: unknown, where?: string): FileSystemError | undefined {
+  if (err instanceof FileSystemError) return err;
+  if (err instanceof HornoError || !(err instanceof Error)) return undefined;
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  const known = e.code ? ERRNO[e.code] : undefined;
+  if (!known) return undefined;
+  const path = e.path ?? e.dest ?? where ?? 'an unknown path';
+  return new FileSystemError(known.code, path, e.code!, known.say(path), known.hint);
+}
+
+/** A tool said "No space left on device": the same error as our own ENOSPC, on the path it named if any. */
+export function noSpaceInOutput(text: string, where: string): FileSystemError | undefined {
+  const line = text.split('\n').find((l) => /no space left on device/i.test(l));
+  if (!line) return undefined;
+  const named =
+    /['"\u2018\u201c](\/[^'"\u2019\u201d]+)['"\u2019\u201d]/.exec(line)?.[1] ??
+    /(\/[^\s:'"]+)/.exec(line)?.[1];
+  const err = Object.assign(new Error(line.trim()), { code: 'ENOSPC', path: named ?? where });
+  return fileSystemError(err);
+}
+
 function indent(text: string): string {
   return text
     .split('\n')

@@ -75,7 +75,12 @@ export async function openSession(
   logger.addFile(paths.mainLog);
   const log = logger.log;
   const before = await readStatus(paths);
-  if (before !== 'FINISHED') await writeStatus(paths, 'STARTED');
+  // a session that does not open (STATUS unwritable) must not keep the lock it took
+  if (before !== 'FINISHED')
+    await writeStatus(paths, 'STARTED').catch(async (err: unknown) => {
+      await lock.release();
+      throw err;
+    });
   log.info({ compose: paths.id, command, status: before }, 'compose opened');
   return {
     paths,

@@ -5,7 +5,7 @@
 // (safe-tar-write.ts) into a fresh folder that the caller renames into place; ownership is never preserved.
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { WorkError } from '../errors.ts';
+import { FileSystemError, fileSystemError, WorkError } from '../errors.ts';
 import { readTarball, type BodySink } from './safe-tar-read.ts';
 import { writeEntries } from './safe-tar-write.ts';
 
@@ -230,15 +230,14 @@ export async function extractArchiveSafely(
   try {
     digests = await writeEntries(file, dest, entries, (p) => normalise(p).path, opts.signal);
   } catch (err) {
-    await rm(dest, { recursive: true, force: true });
+    // writes of other entries may still be landing: retry the removal
+    await rm(dest, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     if (opts.signal?.aborted) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOSPC')
-      throw new WorkError(
-        `no space left on ${dirname(dest)} while unpacking ${file}`,
-        'free some space and rerun',
-      );
-    throw new UnsafeArchiveError(file, '(archive)', `failed to unpack: ${e.message}`);
+    // a full disk is not the archive's fault
+    throw (
+      fileSystemError(err, dest) ??
+      new UnsafeArchiveError(file, '(archive)', `failed to unpack: ${(err as Error).message}`)
+    );
   }
   return entries.map((e) => (digests.has(e.path) ? { ...e, sha256: digests.get(e.path) } : e));
 }
@@ -249,8 +248,11 @@ async function checkSpace(file: string, dest: string, entries: readonly ArchiveE
   const fs = await statfs(dirname(dest));
   const free = fs.bavail * fs.bsize;
   if (need > free)
-    throw new WorkError(
+    throw new FileSystemError(
+      'E_NO_SPACE',
+      dirname(dest),
+      'ENOSPC',
       `no space left on ${dirname(dest)}: ${file} unpacks to ${need} bytes (${gib(need)}), ${free} are free`,
-      'free some space and rerun',
+      'free space there (or point compose_root elsewhere), then rerun with --resume',
     );
 }

@@ -14,6 +14,20 @@ function capture() {
 }
 
 describe('logger', () => {
+  it('gives up a log file that stops taking writes (ENOSPC) once, saying so, and keeps logging to the terminal', async () => {
+    const t = capture();
+    const { log, addFile } = createLogger({ terminal: t.terminal, colorize: false });
+    addFile('/dev/full'); // opens fine, refuses every write
+    expect(() => {
+      for (let i = 0; i < 5; i++) log.info({ i }, `line ${i}`);
+    }).not.toThrow();
+    await new Promise((r) => setImmediate(r));
+    log.info('after');
+    expect(t.text().match(/log file is no longer written/g)).toHaveLength(1);
+    expect(t.text()).toMatch(/"errno":"ENOSPC"/);
+    expect(t.text()).toMatch(/line 4[\s\S]*after/);
+  });
+
   it('writes readable lines to the terminal and JSON to the compose log, secrets redacted in both', async () => {
     const t = capture();
     const dir = await mkdtemp(join(tmpdir(), 'horno-log-'));

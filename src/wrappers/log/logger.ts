@@ -64,10 +64,7 @@ export function createLogger(opts: LoggerOptions = {}): HornoLogger {
       if (files.has(path)) return;
       files.add(path);
       mkdirSync(dirname(path), { recursive: true });
-      multi.add({
-        level: 'debug',
-        stream: redacting(pino.destination({ dest: path, sync: true, append: true })),
-      });
+      multi.add({ level: 'debug', stream: redacting(guardedFile(path, log)) });
     },
     flush() {
       log.flush?.();
@@ -88,5 +85,26 @@ function redacting(dest: Destination): Destination {
     write: (line) => dest.write(redactCredentials(line)),
     ...(dest.flushSync ? { flushSync: () => dest.flushSync!() } : {}),
     ...(dest.end ? { end: () => dest.end!() } : {}),
+  };
+}
+
+/**
+ * A JSON-lines file destination that survives its disk filling up. sonic-boom in sync mode emits 'error' from
+ * inside the write, so with no listener every log call would throw (ENOSPC out of a log.info() in the middle of
+ * a unit). The first error is said once on the terminal and the file is given up; the terminal goes on.
+ */
+function guardedFile(path: string, log: Logger): { write(line: string): void } {
+  const dest = pino.destination({ dest: path, sync: true, append: true });
+  let failed = false;
+  dest.on('error', (err: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    // after the current write returns: logging from inside pino's own write would recurse into this stream
+    queueMicrotask(() => log.warn({ file: path, errno: err.code }, 'log file is no longer written'));
+  });
+  return {
+    write(line) {
+      if (!failed) dest.write(line);
+    },
   };
 }

@@ -10,8 +10,8 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pipeToFile, tempSibling } from '../compose/atomic.ts';
-import { InterruptedError, WorkError } from '../errors.ts';
-import { cancelSignal, sleep } from '../run/cancel.ts';
+import { fileSystemError, InterruptedError, WorkError } from '../errors.ts';
+import { linkedSignal, sleep } from '../run/cancel.ts';
 import { httpGet, RedirectError, setMaxSockets, stalled, StallError } from './http-get.ts';
 
 export { setMaxSockets as setDownloadSockets };
@@ -26,7 +26,7 @@ export interface Expected {
 }
 
 export interface DownloadOptions extends Expected {
-  /** Already linked to the process-wide cancel signal (run/cancel.ts linkedSignal); defaults to that signal. */
+  /** Already linked to the process-wide cancel signal (run/cancel.ts linkedSignal); defaults to linkedSignal(). */
   signal?: AbortSignal;
   /** The caller made dest's folder already: skip the mkdir. */
   parentExists?: boolean;
@@ -70,7 +70,7 @@ export async function download(
   opts: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const attempts = opts.attempts ?? 5;
-  const signal = opts.signal ?? cancelSignal;
+  const signal = opts.signal ?? linkedSignal();
   if (!opts.parentExists) await mkdir(dirname(dest), { recursive: true });
   let last: DownloadError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -86,6 +86,9 @@ export async function download(
     } catch (err) {
       await rm(tmp, { force: true });
       if (signal.aborted) throw new InterruptedError(`download interrupted: ${url}`);
+      // our disk, not the upstream: retrying cannot help, and the error names the file
+      const local = fileSystemError(err, dest);
+      if (local) throw local;
       last = err instanceof DownloadError ? err : new DownloadError(url, describe(err), true);
       if (!last.retryable || attempt === attempts) break;
       const base = (opts.backoffMs ?? 250) * 2 ** (attempt - 1);

@@ -33,4 +33,11 @@ export type {
 export type { CreaterepoOptions } from './createrepo.ts';
 export { createrepoArgv, modifyrepoArgv, releaseDistroTag } from './createrepo.ts';
 export type { Keyring, SigVerdict } from './signatures.ts';
-export { checkSignatures, checksigArgv, createKeyring, importKeyArgv, parseChecksig } from './signatures.ts';
+export {
+  checkSignatures,
+  checksigArgv,
+  createKeyring,
+  importKeyArgv,
+  KeyringError,
+  parseChecksig,
+} from './signatures.ts';

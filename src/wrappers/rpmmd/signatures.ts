@@ -1,7 +1,8 @@
 // GPG signature checks of packages with rpmkeys against a private keyring (never the host's rpmdb). rpmkeys exits 0
 // for an unsigned package whose digests are fine, so the verdict comes from each file's line: only a line ending
-// in "signatures OK" passes.
+// in "signatures OK" passes. A key that cannot be fetched or imported is a KeyringError: one line, naming the key.
 import { mkdir } from 'node:fs/promises';
+import { CommandFailedError, WorkError } from '../errors.ts';
 import { run } from '../run/runner.ts';
 
 export interface Keyring {
@@ -44,13 +45,41 @@ function explain(detail: string): string {
   return detail;
 }
 
-export async function createKeyring(dbpath: string, home: string, keyFiles: string[]): Promise<Keyring> {
+/** A release key that cannot be fetched or imported: no signature can be checked, so no tree may land. */
+export class KeyringError extends WorkError {
+  override readonly code = 'E_GPG_KEY';
+  constructor(key: string, cause: unknown) {
+    const said = cause instanceof CommandFailedError ? lastLine(cause.stderrTail) : (cause as Error).message;
+    const why = said.startsWith(`${key}: `) ? said.slice(key.length + 2) : said; // a DownloadError names it too
+    super(
+      `cannot use gpg key ${key}: ${why}`,
+      'check upstream.gpg_keys (each a URL or file of an armored public key), or pass --no-enforce-signatures',
+    );
+  }
+}
+
+/** `names[i]` says where keyFiles[i] came from, for the error (the URL, not our downloaded copy). */
+export async function createKeyring(
+  dbpath: string,
+  home: string,
+  keyFiles: string[],
+  names: string[] = keyFiles,
+): Promise<Keyring> {
   await mkdir(dbpath, { recursive: true });
   await mkdir(home, { recursive: true });
   const k: Keyring = { dbpath, env: { HOME: home } };
-  for (const f of keyFiles) await run(importKeyArgv(k, f), { env: k.env });
+  for (const [i, f] of keyFiles.entries()) {
+    try {
+      await run(importKeyArgv(k, f), { env: k.env });
+    } catch (err) {
+      if (!(err instanceof CommandFailedError)) throw err;
+      throw new KeyringError(names[i] ?? f, err);
+    }
+  }
   return k;
 }
+
+const lastLine = (text: string) => text.trim().split('\n').at(-1)?.trim() || 'rpmkeys --import failed';
 
 /** Checks files in batches (one rpmkeys process per batch); exit 1 just means some failed. */
 export async function checkSignatures(k: Keyring, files: string[], logFile?: string): Promise<SigVerdict[]> {

@@ -1,5 +1,8 @@
 // Process-wide cancellation: the first SIGINT/SIGTERM aborts one AbortSignal that every running command and step
-// watches; the runner then kills its children's process groups. A second signal exits at once.
+// watches; the runner then kills its children's process groups. A second signal exits at once. A unit of work
+// also runs under its own signal (withUnitSignal), which every linkedSignal() made inside it follows: stopping
+// one unit stops its commands and downloads without each step passing a signal down by hand.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 const controller = new AbortController();
 let installed = false;
@@ -18,9 +21,22 @@ export function installSignalHandlers(onCancel?: (sig: NodeJS.Signals) => void):
   }
 }
 
-/** For tests: an independent signal, aborted by the process-wide one too. */
+/** Aborts the process-wide signal: the last resort after a crash, so running commands are killed too. */
+export function cancelAll(reason: Error): void {
+  if (!controller.signal.aborted) controller.abort(reason);
+}
+
+const unitSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` (one unit) so that every linkedSignal() called inside it, at any depth, also follows `signal`. */
+export function withUnitSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  return unitSignal.run(signal, fn);
+}
+
+/** The process-wide signal, the current unit's (if any) and the given ones, as one. */
 export function linkedSignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
-  return AbortSignal.any([cancelSignal, ...signals.filter((s): s is AbortSignal => s !== undefined)]);
+  const all = [cancelSignal, unitSignal.getStore(), ...signals];
+  return AbortSignal.any(all.filter((s): s is AbortSignal => s !== undefined));
 }
 
 /** Waits `ms`, or less when `signal` aborts first (it resolves either way: the caller checks the signal). */

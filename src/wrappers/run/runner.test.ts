@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandFailedError, InterruptedError } from '../errors.ts';
+import { CommandFailedError, FileSystemError, InterruptedError } from '../errors.ts';
 import { buildEnv, run } from './runner.ts';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'horno-runner-'));
@@ -34,6 +34,23 @@ describe('run', () => {
     const log = await readFile(logFile, 'utf8');
     expect(log).toContain('line1\n');
     expect(log).toContain('# exit=3');
+  });
+
+  it('kills the command and fails readably when its log file cannot be written (a full disk), without crashing', async () => {
+    // /dev/full opens fine and refuses every write with ENOSPC: an unheard 'error' event would kill the process
+    const t0 = Date.now();
+    const err = await run(['sleep', '30'], { logFile: '/dev/full', killGraceMs: 200 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FileSystemError);
+    expect((err as FileSystemError).message).toBe('no space left on /dev/full');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("reports a tool's own 'No space left on device' as the same error, on the path it named", async () => {
+    const err = await run(['cp', '/etc/hostname', '/dev/full']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileSystemError);
+    expect((err as FileSystemError).message).toBe('no space left on /dev/full');
   });
 
   it('accepts extra ok exit codes', async () => {

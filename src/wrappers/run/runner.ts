@@ -1,11 +1,18 @@
 // The one place that spawns processes. argv arrays only (shell: false), an environment allow-list, output streamed
 // to the unit's log file, a timeout and cancellation that kill the whole process group, and a CommandFailedError
-// carrying the argv, exit code and stderr tail.
+// carrying the argv, exit code and stderr tail. A log file that cannot be written (full disk) kills the command
+// and fails the run with a readable FileSystemError instead of crashing node.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CommandFailedError, InterruptedError, ToolMissingError } from '../errors.ts';
+import {
+  CommandFailedError,
+  fileSystemError,
+  InterruptedError,
+  noSpaceInOutput,
+  ToolMissingError,
+} from '../errors.ts';
 import { redactCredentials } from '../log/redact.ts';
 import { linkedSignal } from './cancel.ts';
 
@@ -72,10 +79,48 @@ class Tail {
   }
 }
 
-function openLog(path: string | undefined): WriteStream | undefined {
-  if (!path) return undefined;
-  mkdirSync(dirname(path), { recursive: true });
-  return createWriteStream(path, { flags: 'a' });
+/**
+ * The unit's log file. A write that fails (a full disk, most often) must neither crash the process from an
+ * unhandled 'error' event nor go unnoticed: the first error is kept, `onError` runs once (the caller kills the
+ * command, which could not be logged any more), and later writes are dropped.
+ */
+class LogFile {
+  error: Error | undefined;
+  private constructor(
+    private readonly path: string,
+    private readonly out: WriteStream,
+    onError: () => void,
+  ) {
+    out.on('error', (err) => {
+      if (this.error) return;
+      this.error = fileSystemError(err, path) ?? err;
+      onError();
+    });
+  }
+
+  static open(path: string | undefined, onError: () => void): LogFile | undefined {
+    if (!path) return undefined;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw fileSystemError(err, path) ?? err;
+    }
+    return new LogFile(path, createWriteStream(path, { flags: 'a' }), onError);
+  }
+
+  write(chunk: string | Buffer): void {
+    if (!this.error && !this.out.destroyed) this.out.write(chunk);
+  }
+
+  /** Ends the file; resolves once it is closed (or failed), never hangs on a stream that errored. */
+  close(): Promise<void> {
+    if (this.out.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.out.once('close', resolve);
+      if (this.error || this.out.destroyed) this.out.destroy();
+      else this.out.end();
+    });
+  }
 }
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -83,7 +128,8 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const signal = linkedSignal(opts.signal);
   if (signal.aborted) throw new InterruptedError(`not started, run interrupted: ${argv[0]}`);
   const started = performance.now();
-  const log = openLog(opts.logFile);
+  let killOnLogError = () => {};
+  const log = LogFile.open(opts.logFile, () => killOnLogError());
   // the argv may hold a URL with credentials (lorax -s http://user:TOKEN@...): the log file gets it redacted
   log?.write(redactCredentials(`$ ${argv.map(quoteForLog).join(' ')}\n`));
   const child = spawn(argv[0], argv.slice(1), {
@@ -109,6 +155,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
 
   let timedOut = false;
   const { kill, cancel: cancelKill } = groupKiller(child, opts.killGraceMs);
+  killOnLogError = kill;
   const timer =
     opts.timeoutMs !== undefined
       ? setTimeout(() => {
@@ -137,13 +184,19 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   });
   const durationMs = Math.round(performance.now() - started);
   log?.write(`# exit=${code ?? sig} ms=${durationMs}\n`);
-  await new Promise<void>((r) => (log ? log.end(r) : r()));
+  await log?.close();
 
   const stderrTail = errTail.lines() || outTail.lines();
   if (signal.aborted && !timedOut) throw new InterruptedError(`${argv[0]} interrupted`);
+  // a log we could not write is the failure (the command was killed for it), whatever the exit code says
+  if (log?.error) throw log.error;
   const ok = opts.okExitCodes ?? [0];
   if (code === null || !ok.includes(code)) {
-    throw new CommandFailedError(argv, code, sig, stderrTail, opts.logFile, timedOut);
+    // a tool that ran out of space says so in its own words: the same readable error as ours
+    throw (
+      noSpaceInOutput(stderrTail, opts.cwd ?? (opts.logFile ? dirname(opts.logFile) : argv[0])) ??
+      new CommandFailedError(argv, code, sig, stderrTail, opts.logFile, timedOut)
+    );
   }
   return { exitCode: code, durationMs, stdout: Buffer.concat(outChunks).toString('utf8'), stderrTail };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { allocateCompose } from '../compose/compose-id.ts';
-import { WorkError } from '../errors.ts';
+import { FileSystemError, WorkError } from '../errors.ts';
+import { run } from '../run/runner.ts';
 import { canonicalJson, unitId } from './canonical.ts';
 import { runUnits, sha256File, type Unit } from './units.ts';
 
@@ -102,5 +103,99 @@ describe('runUnits', () => {
     const hard = await runUnits({ step: 't', paths, log, units, concurrency: 2, run: fail('x86_64') });
     expect(hard.status).toBe('DOOMED');
     expect(hard.ran.map((r) => r.key)).toEqual(['aarch64']);
+  });
+});
+
+describe('runUnits on a failure that concerns every unit', () => {
+  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const sleepFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('stops the other units (their commands killed) and returns only once every started unit settled', async () => {
+    const { paths } = await setup();
+    const events: string[] = [];
+    const t0 = performance.now();
+    const outcome = await runUnits({
+      step: 'demo',
+      paths,
+      log,
+      units: ['a-full', 'b-command', 'c-deaf', 'd-queued'].map((key) => ({ key, inputs: key })),
+      concurrency: 3,
+      run: async (u) => {
+        if (u.key === 'a-full') {
+          await sleepFor(50);
+          throw enospc();
+        }
+        if (u.key === 'b-command') {
+          // a real child process: it is killed through the unit's signal, no signal passed by hand
+          await run(['sleep', '30'], { killGraceMs: 200 }).finally(() => events.push('b settled'));
+          return { outputs: [] };
+        }
+        if (u.key === 'c-deaf') {
+          // ignores every signal: runUnits must still wait for it
+          await sleepFor(600);
+          events.push('c settled');
+          return { outputs: [] };
+        }
+        events.push('d started');
+        return { outputs: [] };
+      },
+    });
+    events.push('returned');
+    expect(performance.now() - t0).toBeLessThan(5000); // not the 30 s of the sleep
+    expect(events).toEqual(['b settled', 'c settled', 'returned']); // d never started
+    expect(outcome.status).toBe('DOOMED');
+    const failed = Object.fromEntries(outcome.failed.map((f) => [f.key, f.error]));
+    expect(failed['a-full']).toBe(`no space left on ${paths.dir}`);
+    expect(failed['b-command']).toMatch(/interrupted/);
+    expect(failed['d-queued']).toBe('not started: a-full failed');
+    expect(outcome.ran.map((r) => r.key)).toEqual(['c-deaf']);
+  });
+
+  it('makes a full disk on a failable arch DOOMED, not FINISHED_INCOMPLETE', async () => {
+    const { paths } = await setup();
+    const outcome = await runUnits({
+      step: 'demo',
+      paths,
+      log,
+      units: [{ key: 'aarch64', inputs: 1, failable: true }],
+      concurrency: 1,
+      run: async () => {
+        throw enospc();
+      },
+    });
+    expect(outcome.status).toBe('DOOMED');
+    expect(outcome.failed[0]).toMatchObject({ key: 'aarch64', failable: false });
+  });
+
+  it('rethrows an error escaping a unit only after the running units settled', async () => {
+    const { paths } = await setup();
+    // a logger whose error() throws, as a log file on a full disk once did from inside pino
+    const brokenLog = pino({ level: 'silent' });
+    brokenLog.error = () => {
+      throw enospc();
+    };
+    const events: string[] = [];
+    const err = await runUnits({
+      step: 'demo',
+      paths,
+      log: brokenLog,
+      units: [
+        { key: 'a', inputs: 1 },
+        { key: 'b', inputs: 2 },
+      ],
+      concurrency: 2,
+      run: async (u) => {
+        if (u.key === 'a') {
+          await sleepFor(50); // b has started by then
+          throw new WorkError('boom');
+        }
+        await sleepFor(400);
+        events.push('b settled');
+        return { outputs: [] };
+      },
+    }).catch((e: unknown) => e);
+    events.push('rejected');
+    expect(events).toEqual(['b settled', 'rejected']);
+    expect(err).toBeInstanceOf(FileSystemError);
   });
 });

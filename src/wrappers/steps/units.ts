@@ -1,15 +1,16 @@
 // Runs a step's units: skips those whose record exists and whose outputs still verify, runs the rest through one
 // p-limit pool, writes a record per finished unit (work/units/<id>.json), and sorts failures into required and
-// failable, which decides DOOMED versus FINISHED_INCOMPLETE.
+// failable, which decides DOOMED versus FINISHED_INCOMPLETE. A file system failure (full disk) stops the whole
+// step, and the call returns only once no unit of it runs any more.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../compose/atomic.ts';
 import type { ComposePaths } from '../compose/paths.ts';
-import { HornoError, InterruptedError } from '../errors.ts';
+import { FileSystemError, fileSystemError, HornoError, InterruptedError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import { cancelSignal } from '../run/cancel.ts';
+import { cancelSignal, withUnitSignal } from '../run/cancel.ts';
 import { unitId } from './canonical.ts';
 
 export interface Unit {
@@ -75,67 +76,103 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
   const { step, paths, log } = opts;
   const limit = pLimit(Math.max(1, opts.concurrency));
   const outcome: UnitsOutcome = { status: 'FINISHED', ran: [], skipped: [], failed: [] };
-  await Promise.all(
+  // Stops every unit of the step, started or queued: a full disk or a crash in here fails them all alike.
+  const stop = new AbortController();
+  let first: { key: string; code?: string } | undefined;
+
+  const one = async (unit: U): Promise<void> => {
+    const id = unitId({ step, key: unit.key, inputs: unit.inputs });
+    if (!opts.force) {
+      const rec = await loadVerifiedRecord(paths, id, opts.verify ?? 'size');
+      if (rec) {
+        outcome.skipped.push(rec);
+        log.info({ step, unit: unit.key, ...rec.summary }, 'unit already done, skipped');
+        return;
+      }
+    }
+    if (cancelSignal.aborted || stop.signal.aborted) {
+      const why = cancelSignal.aborted ? 'interrupted before start' : `not started: ${first?.key} failed`;
+      outcome.failed.push({ key: unit.key, failable: false, error: why });
+      return;
+    }
+    const logFile = paths.unitLog(step, unit.key);
+    const started = performance.now();
+    // the unit's own signal: its commands and downloads stop with the step, and any it left running when it
+    // settled are stopped then, so nothing of it writes on after its verdict
+    const own = new AbortController();
+    const signal = AbortSignal.any([stop.signal, own.signal]);
+    log.debug({ step, unit: unit.key }, 'unit started');
+    try {
+      const res = await withUnitSignal(signal, () => opts.run(unit, { logFile, id }));
+      const rec: UnitRecord = {
+        id,
+        step,
+        key: unit.key,
+        inputs: unit.inputs,
+        outputs: res.outputs,
+        logFile,
+        durationMs: Math.round(performance.now() - started),
+        finishedAt: new Date().toISOString(),
+        summary: res.summary,
+      };
+      await writeFileAtomic(paths.unitRecord(id), `${JSON.stringify(rec, null, 2)}\n`);
+      outcome.ran.push(rec);
+      log.info({ step, unit: unit.key, ms: rec.durationMs, ...res.summary }, 'unit done');
+    } catch (caught) {
+      const err = fileSystemError(caught, paths.dir) ?? caught;
+      const fatal = err instanceof FileSystemError;
+      const stopped = err instanceof InterruptedError && stop.signal.aborted && !cancelSignal.aborted;
+      const failable = unit.failable === true && !fatal && !(err instanceof InterruptedError);
+      const message = err instanceof Error ? err.message : String(err);
+      outcome.failed.push({ key: unit.key, failable, error: message, logFile });
+      const code = err instanceof HornoError ? err.code : undefined;
+      if (first && (stopped || code === first.code)) {
+        // the step is already stopping for the first failure, which was reported: one line says why, not N
+        log.warn({ step, unit: unit.key, code }, `unit stopped: ${first.key} failed`);
+      } else {
+        const level = failable ? 'warn' : 'error';
+        log[level](
+          { step, unit: unit.key, failable, logFile, ...(code ? { code } : { err }) },
+          `unit failed: ${message}`,
+        );
+      }
+      if (fatal && !first) {
+        first = { key: unit.key, code };
+        stop.abort(err);
+      }
+    } finally {
+      own.abort(new InterruptedError(`unit ${unit.key} settled`));
+    }
+  };
+
+  // allSettled, not all: a unit that throws (an unexpected bug, a log that cannot be written) must not return
+  // control to the caller, who releases the compose lock, while other units still download or build
+  const settled = await Promise.allSettled(
     opts.units.map((unit) =>
-      limit(async () => {
-        const id = unitId({ step, key: unit.key, inputs: unit.inputs });
-        if (!opts.force) {
-          const rec = await loadVerifiedRecord(paths, id, opts.verify ?? 'size');
-          if (rec) {
-            outcome.skipped.push(rec);
-            log.info({ step, unit: unit.key, ...rec.summary }, 'unit already done, skipped');
-            return;
-          }
-        }
-        if (cancelSignal.aborted) {
-          outcome.failed.push({ key: unit.key, failable: false, error: 'interrupted before start' });
-          return;
-        }
-        const logFile = paths.unitLog(step, unit.key);
-        const started = performance.now();
-        log.debug({ step, unit: unit.key }, 'unit started');
-        try {
-          const res = await opts.run(unit, { logFile, id });
-          const rec: UnitRecord = {
-            id,
-            step,
-            key: unit.key,
-            inputs: unit.inputs,
-            outputs: res.outputs,
-            logFile,
-            durationMs: Math.round(performance.now() - started),
-            finishedAt: new Date().toISOString(),
-            summary: res.summary,
-          };
-          await writeFileAtomic(paths.unitRecord(id), `${JSON.stringify(rec, null, 2)}\n`);
-          outcome.ran.push(rec);
-          log.info({ step, unit: unit.key, ms: rec.durationMs, ...res.summary }, 'unit done');
-        } catch (err) {
-          const failable = unit.failable === true && !(err instanceof InterruptedError);
-          const message = err instanceof Error ? err.message : String(err);
-          outcome.failed.push({ key: unit.key, failable, error: message, logFile });
-          const level = failable ? 'warn' : 'error';
-          log[level](
-            {
-              step,
-              unit: unit.key,
-              failable,
-              logFile,
-              ...(err instanceof HornoError ? { code: err.code } : { err }),
-            },
-            `unit failed: ${message}`,
-          );
-        }
-      }),
+      limit(() =>
+        one(unit).catch((err: unknown) => {
+          first ??= { key: unit.key };
+          stop.abort(err);
+          throw err;
+        }),
+      ),
     ),
   );
+  const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (crashed) throw fileSystemError(crashed.reason, paths.dir) ?? crashed.reason;
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   outcome.ran.sort(byKey);
   outcome.skipped.sort(byKey);
   outcome.failed.sort(byKey);
   if (outcome.failed.some((f) => !f.failable)) outcome.status = 'DOOMED';
   else if (outcome.failed.length > 0) outcome.status = 'FINISHED_INCOMPLETE';
-  await updateLedger(paths, step, outcome);
+  try {
+    await updateLedger(paths, step, outcome);
+  } catch (err) {
+    // the ledger only annotates: on a failed step (a full disk, most likely) the failure already said it all
+    if (outcome.status !== 'DOOMED') throw fileSystemError(err, paths.stepLedger(step)) ?? err;
+    log.debug({ step, err }, 'step ledger not updated');
+  }
   return outcome;
 }
 

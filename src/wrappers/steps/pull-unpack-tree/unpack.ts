@@ -69,7 +69,7 @@ export async function unpackLoraxTarball(
     if (hasLog) await rename(join(scratch, log), join(base, log));
     return { files, log: hasLog ? join(base, log) : undefined };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 

@@ -9,13 +9,14 @@ import {
   compareEvrStrings,
   createKeyring,
   type Keyring,
+  KeyringError,
   type Package,
   parseRepomd,
   type RepoMd,
   resolveLocation,
   streamPrimary,
 } from '../../rpmmd/index.ts';
-import { UsageError, WorkError } from '../../errors.ts';
+import { fileSystemError, UsageError, WorkError } from '../../errors.ts';
 import { redactDeep } from '../../log/redact.ts';
 import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
@@ -28,14 +29,14 @@ import { ContentIndex } from './tree-state.ts';
 interface Shared {
   downloads: LimitFunction;
   index: ContentIndex;
-  keyring?: Promise<Keyring>;
+  keyring?: Keyring;
   onBytes?: (n: number) => void;
 }
 
 export interface SyncUnit extends Unit {
   tree: TreeTarget;
   repomd?: RepoMd;
-  repomdError?: string;
+  repomdError?: unknown;
   shared: Shared;
 }
 
@@ -59,7 +60,8 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     const shared: Shared = {
       downloads: pLimit(ctx.site.limits.downloads),
       index: new ContentIndex(),
-      keyring: enforce ? prepareKeyring(ctx, keys) : undefined,
+      // before any tree: without the keys no tree can land, and a key that cannot be had is one error, not N
+      keyring: enforce ? await prepareKeyring(ctx, keys) : undefined,
       onBytes: opts.onBytes,
     };
     const limit = pLimit(ctx.site.limits.downloads);
@@ -97,7 +99,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
             return { ...base, repomd, inputs };
           } catch (err) {
             // an unreachable tree is that unit's failure, not the whole step's; never matches a record
-            return { ...base, repomdError: (err as Error).message, inputs: { failedAt: Date.now() } };
+            return { ...base, repomdError: err, inputs: { failedAt: Date.now() } };
           }
         }),
       ),
@@ -105,7 +107,13 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
   },
   async run(unit, ctx, opts, { logFile }) {
     const { tree, shared } = unit;
-    if (!unit.repomd) throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`);
+    if (!unit.repomd) {
+      // a full disk is the step's failure, said as such; anything else is this tree's upstream
+      const fs = fileSystemError(unit.repomdError);
+      if (fs) throw fs;
+      const why = unit.repomdError instanceof Error ? unit.repomdError.message : String(unit.repomdError);
+      throw new WorkError(`${tree.key}: cannot read upstream metadata: ${why}`);
+    }
     const work = ctx.paths.workDir('sync', tree.key);
     const upstreamCopy = join(work, 'upstream');
     await fetchMetadata(tree, unit.repomd, upstreamCopy, metadataTypes(tree, unit.repomd));
@@ -124,13 +132,11 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
       tree,
       pkgs,
       { delete: opts.delete, incoming: join(work, 'incoming'), stateFile: join(work, 'state.json'), logFile },
-      {
-        downloads: shared.downloads,
-        index: shared.index,
-        keyring: await shared.keyring,
-        onBytes: shared.onBytes,
-      },
-    );
+      { downloads: shared.downloads, index: shared.index, keyring: shared.keyring, onBytes: shared.onBytes },
+    ).catch(async (err: unknown) => {
+      await reuse; // the metadata downloads it started must not write on after this unit failed
+      throw err;
+    });
     await writeRepodata(
       tree,
       res.files,
@@ -221,10 +227,14 @@ async function prepareKeyring(ctx: StepContext, keys: string[]): Promise<Keyring
   const files: string[] = [];
   for (const [i, key] of keys.entries()) {
     const dest = join(dir, `key-${i}.asc`);
-    await download(key, dest);
+    try {
+      await download(key, dest, { attempts: 3 });
+    } catch (err) {
+      throw fileSystemError(err) ?? new KeyringError(key, err);
+    }
     files.push(dest);
   }
-  return createKeyring(join(dir, 'rpmdb'), join(dir, 'home'), files);
+  return createKeyring(join(dir, 'rpmdb'), join(dir, 'home'), files, keys);
 }
 
 function problemsError(tree: TreeTarget, res: MirrorResult): WorkError {

@@ -8,7 +8,7 @@ import type { LimitFunction } from 'p-limit';
 import { download } from '../../net/download.ts';
 import { linkedSignal } from '../../run/cancel.ts';
 import { checkSignatures, type Keyring, type Package, resolveLocation } from '../../rpmmd/index.ts';
-import { WorkError } from '../../errors.ts';
+import { FileSystemError, WorkError } from '../../errors.ts';
 import { tempSibling } from '../../compose/atomic.ts';
 import type { TreeTarget } from './plan.ts';
 import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
@@ -58,7 +58,9 @@ export async function mirrorTree(
   // One listing up front instead of a stat per package: most packages of a first sync are simply absent.
   const before = new Set(await listRpms(t.dir, { sweepPartials: true }));
   const dirs = new Dirs([opts.incoming, t.dir]);
-  const signal = linkedSignal(deps.signal); // one per tree, not one per download
+  // stops this tree's other downloads when one hits a failure of our own disk, which fails them all
+  const stop = new AbortController();
+  const signal = linkedSignal(deps.signal, stop.signal); // one per tree, not one per download
   const res: MirrorResult = {
     packages: pkgs.length,
     kept: 0,
@@ -124,6 +126,7 @@ export async function mirrorTree(
       if (direct) await landNow(rel, dest, pkg, false);
       else arrived.push({ rel, tmp, pkg, linked: false });
     } catch (err) {
+      if (err instanceof FileSystemError) throw err;
       res.problems.push({ file: rel, problem: (err as Error).message });
     }
   };
@@ -133,11 +136,22 @@ export async function mirrorTree(
     landedDirect.push(rel);
   };
   // A fixed set of workers pulls from the list: no closure or promise per package queued up front.
+  // The first error that is not one package's problem stops the others, and is thrown once all have stopped:
+  // nothing of this tree may still write when the unit reports its failure.
   let next = 0;
+  let fatal: { err: unknown } | undefined;
   const worker = async () => {
-    while (next < pkgs.length) await one(pkgs[next++]!);
+    while (!fatal && next < pkgs.length) {
+      try {
+        await one(pkgs[next++]!);
+      } catch (err) {
+        if (!fatal) fatal = { err };
+        stop.abort(err);
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.downloads.concurrency) }, worker));
+  if (fatal) throw fatal.err;
 
   let accepted = arrived;
   if (deps.keyring && arrived.length) {

@@ -1,0 +1,145 @@
+// How a failed command ends: a release key that cannot be had, and a crash (uncaught exception, unhandled
+// rejection) in the middle of a sync. Each ends with one clear line on stderr, exit 1, STATUS DOOMED and no lock
+// left, so the next run can resume.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixtureDistro } from '../fixtures/distro.ts';
+import { type Served, serveDir } from '../fixtures/serve.ts';
+import { createLab, type Lab } from '../helpers/horno.ts';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+let served: Served;
+beforeAll(async () => {
+  served = await serveDir((await ensureFixtureDistro()).upstream);
+});
+afterAll(() => served?.close());
+
+async function spawnHorno(
+  lab: Lab,
+  argv: string[],
+  limitMs = 120_000,
+): Promise<{ code: number | null; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, argv, {
+    cwd: REPO,
+    env: { ...process.env, ...lab.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr, ms: Date.now() - t0 };
+}
+
+const composeOf = (lab: Lab) => join(lab.composeRoot, '9', 'latest-Demo-9');
+async function expectDoomedAndUnlocked(lab: Lab): Promise<void> {
+  expect((await readFile(join(composeOf(lab), 'STATUS'), 'utf8')).trim()).toBe('DOOMED');
+  expect(existsSync(join(composeOf(lab), 'work', 'compose.lock'))).toBe(false);
+}
+
+describe('a release key that cannot be had', () => {
+  const release = async (key: string) =>
+    (await readFile(join(REPO, 'config', 'releases', 'demo.yaml'), 'utf8')).replace(
+      /gpg_keys:\n\s+- .*\n/,
+      `gpg_keys:\n    - ${key}\n`,
+    );
+  const cases = [
+    { what: 'a missing key file', key: '/nonexistent/RPM-GPG-KEY-demo', says: /not found/ },
+    { what: 'an unreachable key URL', key: 'http://127.0.0.1:1/RPM-GPG-KEY-demo', says: /ECONNREFUSED/ },
+    {
+      what: 'a file that is no key',
+      key: '${HORNO_UPSTREAM}/BaseOS/x86_64/os/repodata/repomd.xml',
+      says: /import|key|armor|pubkey/i,
+    },
+  ];
+  for (const c of cases)
+    it(`${c.what}: one line naming the key, exit 1, DOOMED, no lock`, async () => {
+      const lab = await createLab({
+        upstream: served.url,
+        extraReleases: { 'demo-key': await release(c.key) },
+      });
+      const r = await spawnHorno(lab, [
+        'bin/horno.js',
+        'sync-repos',
+        '--release',
+        'demo-key',
+        '--new',
+        '--no-repoclosure',
+        '--config-dir',
+        lab.configDir,
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      const shown = c.key.replace('${HORNO_UPSTREAM}', served.url);
+      const lines = r.stderr.split('\n').filter((l) => l.includes('cannot use gpg key'));
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(`cannot use gpg key ${shown}: `);
+      expect(lines[0]).toMatch(c.says);
+      console.log(lines[0]);
+      expect(r.stderr).not.toMatch(/^\s+at |unexpected error/m); // no stack trace, not reported as a bug
+      await expectDoomedAndUnlocked(lab);
+    }, 60_000);
+});
+
+describe('the last resort', () => {
+  let slow: Server;
+  let gets = 0;
+  let marker: string | undefined;
+  beforeAll(async () => {
+    // package downloads hang: the sync is mid-download when the crash comes
+    slow = createServer(async (req, res) => {
+      if (req.url?.endsWith('.rpm')) {
+        gets++;
+        if (marker) await writeFile(marker, '').catch(() => undefined); // the harness crashes now
+        await new Promise((r) => setTimeout(r, 30_000));
+      }
+      const up = await fetch(`${served.url}${req.url}`).catch(() => undefined);
+      if (!up) return res.destroy();
+      const body = Buffer.from(await up.arrayBuffer());
+      res.writeHead(up.status, { 'content-length': body.length }).end(body);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  });
+  afterAll(() => {
+    slow?.closeAllConnections();
+    slow?.close();
+  });
+
+  for (const how of ['throw', 'reject'] as const)
+    it(`an ${how === 'throw' ? 'uncaught exception' : 'unhandled rejection'} mid-sync: one line, exit 1, DOOMED, no lock`, async () => {
+      const lab = await createLab({ upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` });
+      const before = gets;
+      marker = join(lab.dir, 'downloading');
+      const r = await spawnHorno(lab, [
+        'bin/horno-dev.js',
+        'test/helpers/crash-harness.ts',
+        how,
+        marker,
+        'sync-repos',
+        '--release',
+        'demo',
+        '--new',
+        '--no-repoclosure',
+        '--config-dir',
+        lab.configDir,
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(gets).toBeGreaterThan(before); // downloads were running
+      expect(r.ms).toBeLessThan(25_000); // it did not wait for the hanging downloads
+      const ours = r.stderr.split('\n').filter((l) => l.startsWith('horno: '));
+      expect(ours, r.stderr).toEqual([
+        expect.stringMatching(
+          /^horno: unexpected error \(a bug in horno\): Error: boom from the crash harness \(compose Demo-9\.9-\d{8}\.0 marked DOOMED, lock released\)$/,
+        ),
+      ]);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      await expectDoomedAndUnlocked(lab);
+    }, 60_000);
+});
