@@ -44,7 +44,11 @@ export default defineCommand({
       if (args.skip?.includes(phase.command)) continue;
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
-      const exitCode = await main([phase.command, ...common, ...phase.args], { quietStdout: args.json });
+      // with build-iso left out, this compose uploads no boot tree of its own: take the newest in the store
+      const newest =
+        phase.command === 'pull-unpack-tree' && args.skip?.includes('build-iso') ? ['--newest'] : [];
+      const argv = [phase.command, ...common, ...phase.args, ...newest];
+      const exitCode = await main(argv, { quietStdout: args.json });
       const seconds = (Date.now() - started) / 1000;
       phases.push({ phase: phase.command, exitCode, seconds });
       if (!phase.continueOn.includes(exitCode)) {
