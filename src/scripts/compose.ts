@@ -1,8 +1,10 @@
 // horno compose: the whole pipeline on one compose (a new one, or --resume the latest), phase after phase.
 import { COMPOSE_PIPELINE } from '../wrappers/steps/pipeline.ts';
-import { defineCommand, releaseOption } from './command.ts';
+import { type CommandContext, defineCommand, releaseOption } from './command.ts';
 import { composeRoot, identity, loadFor } from './with-compose.ts';
-import { createCompose, findCompose, updateLatestLink } from '../wrappers/compose/session.ts';
+import { LockedError } from '../wrappers/errors.ts';
+import type { ComposePaths } from '../wrappers/compose/paths.ts';
+import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
 import { readStatus } from '../wrappers/compose/status.ts';
 
 export default defineCommand({
@@ -28,6 +30,7 @@ export default defineCommand({
       : await createCompose(root, identity(cfg));
     if (!resume) await updateLatestLink(paths, identity(cfg));
     if ((await readStatus(paths)) === 'FINISHED') {
+      await tidyFinished(paths, ctx);
       ctx.print(`compose ${paths.id} is FINISHED: nothing to resume`);
       ctx.summary({ ok: true, compose: paths.id, dir: paths.dir, phases: [] });
       return 0;
@@ -65,3 +68,15 @@ export default defineCommand({
     return 0;
   },
 });
+
+/**
+ * A run killed after finalize wrote STATUS FINISHED left its lock (and maybe temp files): opening a session takes a
+ * stale lock over and sweeps, closing leaves STATUS alone. A live holder keeps its lock; the compose is done anyway.
+ */
+async function tidyFinished(paths: ComposePaths, ctx: CommandContext): Promise<void> {
+  try {
+    await (await openSession(paths, 'compose', ctx.logger)).close('keep');
+  } catch (err) {
+    if (!(err instanceof LockedError)) throw err;
+  }
+}
