@@ -2,9 +2,11 @@
 import { didYouMean } from '../wrappers/config/did-you-mean.ts';
 import { UsageError } from '../wrappers/errors.ts';
 import { COMPOSE_PIPELINE } from '../wrappers/steps/pipeline.ts';
-import { defineCommand, releaseOption } from './command.ts';
+import { type CommandContext, defineCommand, releaseOption } from './command.ts';
 import { composeRoot, identity, loadFor } from './with-compose.ts';
-import { createCompose, findCompose, updateLatestLink } from '../wrappers/compose/session.ts';
+import { LockedError } from '../wrappers/errors.ts';
+import type { ComposePaths } from '../wrappers/compose/paths.ts';
+import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
 import { readStatus } from '../wrappers/compose/status.ts';
 
 export default defineCommand({
@@ -31,6 +33,7 @@ export default defineCommand({
       : await createCompose(root, identity(cfg));
     if (!resume) await updateLatestLink(paths, identity(cfg));
     if ((await readStatus(paths)) === 'FINISHED') {
+      await tidyFinished(paths, ctx);
       ctx.print(`compose ${paths.id} is FINISHED: nothing to resume`);
       ctx.summary({ ok: true, compose: paths.id, dir: paths.dir, phases: [] });
       return 0;
@@ -47,7 +50,10 @@ export default defineCommand({
       if (skip.includes(phase.command)) continue;
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
-      const exitCode = await main([phase.command, ...common, ...phase.args], { quietStdout: args.json });
+      // with build-iso left out, this compose uploads no boot tree of its own: take the newest in the store
+      const newest = phase.command === 'pull-unpack-tree' && skip.includes('build-iso') ? ['--newest'] : [];
+      const argv = [phase.command, ...common, ...phase.args, ...newest];
+      const exitCode = await main(argv, { quietStdout: args.json });
       const seconds = (Date.now() - started) / 1000;
       phases.push({ phase: phase.command, exitCode, seconds });
       if (!phase.continueOn.includes(exitCode)) {
@@ -80,4 +86,16 @@ export function parseSkip(values: readonly string[] | undefined): string[] {
         `phases: ${PHASES.join(', ')}`,
       );
   return [...new Set(names)];
+}
+
+/**
+ * A run killed after finalize wrote STATUS FINISHED left its lock (and maybe temp files): opening a session takes a
+ * stale lock over and sweeps, closing leaves STATUS alone. A live holder keeps its lock; the compose is done anyway.
+ */
+async function tidyFinished(paths: ComposePaths, ctx: CommandContext): Promise<void> {
+  try {
+    await (await openSession(paths, 'compose', ctx.logger)).close('keep');
+  } catch (err) {
+    if (!(err instanceof LockedError)) throw err;
+  }
 }

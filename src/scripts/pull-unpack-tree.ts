@@ -1,5 +1,6 @@
-// horno pull-unpack-tree: fetch each arch's newest lorax tarball from the store, unpack it, make the boot image's
-// repo an install tree and stage boot.iso under the release's names.
+// horno pull-unpack-tree: fetch each arch's lorax tarball from the store (the one this compose's build-iso uploaded,
+// or with --newest the newest there), unpack it, make the boot image's repo an install tree and stage boot.iso under
+// the release's names.
 import { pullUnpackTree } from '../wrappers/steps/pull-unpack-tree/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
@@ -22,6 +23,12 @@ export default defineCommand({
         type: 'boolean',
         default: false,
         describe: 'unpack and place the tree again even when it is recorded as done',
+      })
+      .option('newest', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "take the newest tarball in the store (e.g. from launch-builds), not this compose's own build",
       }),
   async run(args, ctx) {
     return withCompose(args, ctx, 'pull-unpack-tree', async (sctx) => {
@@ -32,6 +39,7 @@ export default defineCommand({
         rc: args.rc,
         forceDownload,
         forceUnpack,
+        newest: args.newest,
         force: forceDownload || forceUnpack,
       });
       return reportOutcome(ctx, sctx, outcome, row, { done: 'done', skipped: 'already done' });

@@ -128,7 +128,7 @@ describe.skipIf(!!skip)('build-iso on the podman executor', () => {
         ran: { summary: { key: string; sha256: string } }[];
       };
       const { key, sha256 } = built.ran[0]!.summary;
-      expect(key).toBe('buildiso-9-x86_64/1700000000/lorax-9.9-x86_64.tar.gz');
+      expect(key).toBe('buildiso-9-x86_64/Demo-9.9-20231114.0/1700000000/lorax-9.9-x86_64.tar.gz');
       // the object is in s3rver's data folder, not in any file store
       const stored = await run(['find', s3.dataDir, '-name', '*lorax-9.9-x86_64.tar.gz*'], {
         captureStdout: true,
@@ -179,7 +179,7 @@ describe.skipIf(!!skip)('build-iso on the podman executor', () => {
     );
 
     const key = s.ran[0]!.summary.key;
-    expect(key).toBe('buildiso-9-x86_64/1700000000/lorax-9.9-x86_64.tar.gz');
+    expect(key).toBe('buildiso-9-x86_64/Demo-9.9-20231114.0/1700000000/lorax-9.9-x86_64.tar.gz');
     const tarball = join(lab.dir, 'store', ...key.split('/'));
     expect(
       createHash('sha256')

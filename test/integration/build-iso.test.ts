@@ -1,6 +1,6 @@
 // build-iso end to end on the local executor with the lorax stand-in: the demo release synced from the fixture
 // distro, lorax run per arch, tarballs with a verifiable manifest in the file store under buildiso-<major>-<arch>/
-// <epoch>/, a rerun skipped, one arch forced to fail (failable: exit 0 and reported, log kept; not failable: exit 1),
+// <compose>/<epoch>/, a rerun skipped, one arch forced to fail (failable: exit 0 and reported, log kept; not failable: exit 1),
 // a label over 32 characters refused before lorax starts, and the x86_64 boot.iso booted from the tarball.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -16,6 +16,8 @@ import { installLoraxStandIn } from '../stand-ins/lorax/install.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const EPOCH = '1700000000';
+/** The lab's compose (its date comes from SOURCE_DATE_EPOCH), part of every store key. */
+const ID = 'Demo-9.9-20231114.0';
 let served: Served;
 let assets: BootAssets;
 let lab: Lab;
@@ -68,12 +70,12 @@ const sha256 = async (f: string) =>
     .digest('hex');
 
 describe('build-iso (local executor, lorax stand-in)', () => {
-  it('builds both arches and stores each tarball under buildiso-<major>-<arch>/<epoch>/ with its sha256', async () => {
+  it('builds both arches and stores each tarball under buildiso-<major>-<arch>/<compose>/<epoch>/ with its sha256', async () => {
     const s = summaryOf((await lab.horno(['build-iso', '--release', 'demo', '--json'])).stdout);
     expect(s.failed).toEqual([]);
     expect(s.ran.map((r) => r.key)).toEqual(['aarch64', 'x86_64']);
     for (const r of s.ran) {
-      const key = `buildiso-9-${r.key}/${EPOCH}/lorax-9.9-${r.key}.tar.gz`;
+      const key = `buildiso-9-${r.key}/${ID}/${EPOCH}/lorax-9.9-${r.key}.tar.gz`;
       expect(r.summary.key).toBe(key);
       expect(r.summary.volid).toBe(`Demo-9-9-${r.key}-dvd`);
       const file = storeFile(key);
@@ -93,7 +95,7 @@ describe('build-iso (local executor, lorax stand-in)', () => {
   }, 300_000);
 
   it('packs the tree, the log and a manifest that sha256sum -c accepts', async () => {
-    const tarball = storeFile(`buildiso-9-x86_64/${EPOCH}/lorax-9.9-x86_64.tar.gz`);
+    const tarball = storeFile(`buildiso-9-x86_64/${ID}/${EPOCH}/lorax-9.9-x86_64.tar.gz`);
     const list = (await run(['tar', '-tzf', tarball], { captureStdout: true })).stdout.trim().split('\n');
     expect(list.slice(0, 3)).toEqual(['MANIFEST.sha256', 'lorax-x86_64.log', 'lorax/']);
     expect(list).toContain('lorax/images/boot.iso');

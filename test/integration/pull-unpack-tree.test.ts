@@ -1,6 +1,7 @@
 // pull-unpack-tree end to end: the demo release synced from the fixture distro, lorax tarballs made by build-iso with
-// the lorax stand-in in the lab's file store, then pulled: newest by epoch (decoys that win on string order or sit
-// under a sibling prefix are ignored), verified, unpacked, BaseOS made an install tree whose .treeinfo checks out,
+// the lorax stand-in in the lab's file store, then pulled: this compose's own build by default (a newer one of another
+// compose is not taken), with --newest the newest by epoch (decoys that win on string order or sit under a sibling
+// prefix are ignored), verified, unpacked, BaseOS made an install tree whose .treeinfo checks out,
 // boot.iso staged with relative links and booting four ways; a corrupted download and a malicious tarball are
 // refused with nothing written outside the work folder.
 import { createHash } from 'node:crypto';
@@ -30,6 +31,8 @@ interface Summary {
 }
 const summaryOf = (stdout: string) => JSON.parse(stdout) as Summary;
 const compose = () => join(lab.composeRoot, '9', 'latest-Demo-9');
+/** The compose id SOURCE_DATE_EPOCH gives the lab's one compose, as build-iso puts it in the store keys. */
+const ID = 'Demo-9.9-20231114.0';
 const sha256 = async (f: string) =>
   createHash('sha256')
     .update(await readFile(f))
@@ -69,26 +72,29 @@ async function outsideWork(): Promise<Map<string, string>> {
 }
 
 describe('pull-unpack-tree', () => {
-  it('pulls the newest tarball per arch by epoch, not by key order or a sibling prefix', async () => {
-    // decoys: a 9-digit epoch is greater as a string, a sibling prefix must not be listed at all
+  it("pulls this compose's own tarball per arch, not a newer one another compose uploaded", async () => {
+    // decoys: a 9-digit epoch is greater as a string, a sibling prefix must not be listed at all, another version
+    // is not ours, and another compose's newer build must not be taken without --newest
     const junk = join(lab.dir, 'junk.tar.gz');
     await writeFile(junk, craftTarball([{ path: 'lorax/.treeinfo', body: 'decoy' }]));
     await store.put('buildiso-9-x86_64/999999999/lorax-9.9-x86_64.tar.gz', junk);
     await store.put('buildiso-9-x86_64-old/1800000000/lorax-9.9-x86_64.tar.gz', junk);
     await store.put('buildiso-9-x86_64/1800000000/lorax-9.8-x86_64.tar.gz', junk);
+    const other = 'buildiso-9-x86_64/Demo-9.9-20231114.7/1750000000/lorax-9.9-x86_64.tar.gz';
+    await store.put(other, junk);
 
     const s = summaryOf((await lab.horno(['pull-unpack-tree', '--release', 'demo', '--json'])).stdout);
     expect(s.failed).toEqual([]);
     expect(s.ran.map((r) => [r.key, r.summary.key, r.summary.iso, r.summary.trees])).toEqual([
       [
         'aarch64',
-        `buildiso-9-aarch64/${EPOCH}/lorax-9.9-aarch64.tar.gz`,
+        `buildiso-9-aarch64/${ID}/${EPOCH}/lorax-9.9-aarch64.tar.gz`,
         'Demo-9.9-aarch64-boot.iso',
         ['BaseOS'],
       ],
       [
         'x86_64',
-        `buildiso-9-x86_64/${EPOCH}/lorax-9.9-x86_64.tar.gz`,
+        `buildiso-9-x86_64/${ID}/${EPOCH}/lorax-9.9-x86_64.tar.gz`,
         'Demo-9.9-x86_64-boot.iso',
         ['BaseOS'],
       ],
@@ -97,6 +103,21 @@ describe('pull-unpack-tree', () => {
     const again = summaryOf((await lab.horno(['pull-unpack-tree', '--release', 'demo', '--json'])).stdout);
     expect(again.ran).toEqual([]);
     expect(again.skipped.map((r) => r.key)).toEqual(['aarch64', 'x86_64']);
+
+    // --newest goes by the epoch in the key, across composes: the other compose's decoy wins and is refused
+    const newest = await lab.horno(
+      ['pull-unpack-tree', '--release', 'demo', '--arch', 'x86_64', '--newest', '--json'],
+      { okExitCodes: [1] },
+    );
+    expect(summaryOf(newest.stdout).failed.map((f) => [f.key, f.error])).toEqual([
+      ['x86_64', expect.stringContaining('no MANIFEST.sha256 inside')],
+    ]);
+    await store.delete(other);
+    const newestOwn = summaryOf(
+      (await lab.horno(['pull-unpack-tree', '--release', 'demo', '--newest', '--json'])).stdout,
+    );
+    expect(newestOwn.failed).toEqual([]);
+    expect([...newestOwn.ran, ...newestOwn.skipped].map((r) => r.key).sort()).toEqual(['aarch64', 'x86_64']);
   });
 
   it('makes BaseOS an install tree whose .treeinfo lists both variants and checksums that verify', async () => {
@@ -180,7 +201,7 @@ describe('pull-unpack-tree', () => {
   );
 
   it('refuses a download whose bytes do not match the recorded sha256', async () => {
-    const key = `buildiso-9-aarch64/${EPOCH}/lorax-9.9-aarch64.tar.gz`;
+    const key = `buildiso-9-aarch64/${ID}/${EPOCH}/lorax-9.9-aarch64.tar.gz`;
     const file = join(lab.dir, 'store', ...key.split('/'));
     const good = await readFile(file);
     const bad = Buffer.from(good);
@@ -223,9 +244,10 @@ describe('pull-unpack-tree', () => {
     const before = await outsideWork();
     const treeBefore = await readFile(treeinfo, 'utf8');
     try {
-      const r = await lab.horno(['pull-unpack-tree', '--release', 'demo', '--arch', 'x86_64', '--json'], {
-        okExitCodes: [1],
-      });
+      const r = await lab.horno(
+        ['pull-unpack-tree', '--release', 'demo', '--arch', 'x86_64', '--newest', '--json'],
+        { okExitCodes: [1] },
+      );
       const s = summaryOf(r.stdout);
       expect(s.failed.map((f) => f.key)).toEqual(['x86_64']);
       // the header pass stops at the first bad entry it reads; links are judged once all headers are read

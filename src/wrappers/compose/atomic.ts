@@ -1,7 +1,7 @@
 // Write-then-rename helpers: a reader never sees a half-written file or a missing link.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,27 @@ let tempCount = 0;
 /** A hidden, unique name beside `path`: `.<name>.tmp-<pid>-<tag><n>`. */
 export function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${tempTag}${(tempCount++).toString(16)}`);
+}
+
+/** A name tempSibling() made (or compose-id.ts's allocation folder): partial by definition. */
+export const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-z]+$/;
+
+/** The pid a temp name was made by, or undefined when `name` is no temp name. */
+export function tempNamePid(name: string): number | undefined {
+  const m = TEMP_NAME.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * rename(2) `from` onto `to`. When both already name one inode (hard links), rename succeeds and does nothing, so
+ * `from` stays: it is unlinked then, and either way only `to` is left.
+ */
+export async function renameOver(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  const left = await lstat(from).catch(() => undefined);
+  if (!left) return;
+  const dest = await lstat(to).catch(() => undefined);
+  if (dest && dest.ino === left.ino && dest.dev === left.dev) await rm(from, { force: true });
 }
 
 /**

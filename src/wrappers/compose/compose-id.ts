@@ -56,13 +56,14 @@ export async function allocateCompose(
     const id = `${prefix}${n}`;
     const tmp = join(root, `.${id}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const tmpPaths = new ComposePaths(root, tmp.slice(root.length + 1));
-    for (const d of COMPOSE_SUBDIRS) await mkdir(join(tmp, d), { recursive: true });
-    await writeFileAtomic(tmpPaths.composeIdFile, `${id}\n`);
-    await writeFileAtomic(tmpPaths.status, 'STARTED\n');
     try {
+      for (const d of COMPOSE_SUBDIRS) await mkdir(join(tmp, d), { recursive: true });
+      await writeFileAtomic(tmpPaths.composeIdFile, `${id}\n`);
+      await writeFileAtomic(tmpPaths.status, 'STARTED\n');
       await rename(tmp, join(root, id));
       return new ComposePaths(root, id);
     } catch (err) {
+      // a full disk while building the skeleton, or someone else's compose already under that id
       await rm(tmp, { recursive: true, force: true });
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;

@@ -71,7 +71,11 @@ export class ComposePaths {
     return join(this.work, 'steps');
   }
   unitRecord(unitId: string): string {
-    return join(this.work, 'units', `${unitId}.json`);
+    return join(this.unitRecords, `${unitId}.json`);
+  }
+  /** The folder of every unit record (pull-unpack-tree looks up what build-iso uploaded). */
+  get unitRecords(): string {
+    return join(this.work, 'units');
   }
   /** A repo tree: compose/<Repo>/<arch>/os, compose/<Repo>/<arch>/debug/tree, compose/<Repo>/source/tree. */
   tree(repo: string, arch: string, kind: TreeKind): string {

@@ -1,5 +1,6 @@
-// A command's hold on one compose: finds or creates it, takes the lock, sends the logs to logs/horno.log, and on
-// the way out records the outcome in STATUS (DOOMED when a required unit failed or the run was interrupted).
+// A command's hold on one compose: finds or creates it, takes the lock, sweeps what a killed run left, sends the logs
+// to logs/horno.log, and on the way out records the outcome in STATUS (DOOMED when a required unit failed or the run
+// was interrupted).
 import { lstat, readlink } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -10,6 +11,7 @@ import { allocateCompose, composeDate } from './compose-id.ts';
 import { acquireComposeLock, type ComposeLock } from './lock.ts';
 import { ComposePaths, latestLinkName } from './paths.ts';
 import { type ComposeStatus, readStatus, writeStatus } from './status.ts';
+import { sweepCompose, sweepComposeRoot } from './sweep.ts';
 
 export interface ComposeIdentity {
   short: string;
@@ -25,6 +27,8 @@ export interface ComposeSession {
 }
 
 export async function createCompose(root: string, ident: ComposeIdentity): Promise<ComposePaths> {
+  // a run killed while allocating left its hidden skeleton folder beside the composes
+  await sweepComposeRoot(resolve(root));
   return allocateCompose(resolve(root), ident.short, ident.version, composeDate());
 }
 
@@ -65,22 +69,33 @@ export async function findCompose(
   return paths;
 }
 
-/** Lock the compose, log into it, mark it STARTED again (a rerun resumes a DOOMED compose). */
+/**
+ * Lock the compose, remove what a killed run left (temp files, partial ISOs, scratch folders), log into it, mark it
+ * STARTED again (a rerun resumes a DOOMED compose).
+ */
 export async function openSession(
   paths: ComposePaths,
   command: string,
   logger: HornoLogger,
 ): Promise<ComposeSession> {
   const lock = await acquireComposeLock(paths, command);
-  logger.addFile(paths.mainLog);
+  let before: ComposeStatus | undefined;
+  let swept: string[];
+  try {
+    swept = await sweepCompose(paths);
+    logger.addFile(paths.mainLog);
+    before = await readStatus(paths);
+    if (before !== 'FINISHED') await writeStatus(paths, 'STARTED');
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   const log = logger.log;
-  const before = await readStatus(paths);
-  // a session that does not open (STATUS unwritable) must not keep the lock it took
-  if (before !== 'FINISHED')
-    await writeStatus(paths, 'STARTED').catch(async (err: unknown) => {
-      await lock.release();
-      throw err;
-    });
+  if (swept.length > 0)
+    log.warn(
+      { compose: paths.id, removed: swept.length, first: swept.slice(0, 5) },
+      'removed temp files an interrupted run left',
+    );
   log.info({ compose: paths.id, command, status: before }, 'compose opened');
   return {
     paths,

@@ -1,7 +1,7 @@
 // Staging a finished ISO for finalize-compose: the versioned name, its generic and latest links (relative, so they
 // survive the move into compose/isos/<arch>), and the sorted manifest beside it (the latest link gets one too, as
 // empanadas does). The ISO itself arrives by rename or hard link, never by a copy a reader could catch half done.
-import { link, mkdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { symlinkAtomic, tempSibling, writeFileAtomic } from '../compose/atomic.ts';
 import { renderTemplate, type TemplateVars } from '../config/templates.ts';
@@ -64,15 +64,21 @@ export async function stageIso(
   return { iso, manifest: man, links };
 }
 
-/** A hard link at `dest` replacing what is there in one rename. */
+/**
+ * A hard link at `dest` replacing what is there in one rename. When `dest` already is `src` (a rerun placing the
+ * same tree again), rename(2) of a second link onto it would succeed without doing anything and leave the temp
+ * name published: nothing is done then, and the temp name is removed on every path.
+ */
 export async function linkAtomic(src: string, dest: string): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
+  const [from, to] = await Promise.all([lstat(src), lstat(dest).catch(() => undefined)]);
+  if (to && to.ino === from.ino && to.dev === from.dev) return;
   const tmp = tempSibling(dest);
-  await link(src, tmp);
   try {
+    await link(src, tmp);
     await rename(tmp, dest);
-  } catch (err) {
+  } finally {
+    // after a rename that did nothing (dest became the same inode meanwhile) the temp name is still there
     await rm(tmp, { force: true });
-    throw err;
   }
 }

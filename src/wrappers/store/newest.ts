@@ -1,6 +1,6 @@
 // "The latest artifact" done right (empanadas sorted keys as strings across prefixes, so "999" beat "1000"): among
 // the objects under a prefix that match, the newest by recorded time, which is the epoch path segment the uploader
-// put in the key (buildiso-9-x86_64/<epoch>/...) or else the object's last-modified time.
+// put in the key (buildiso-9-x86_64/<compose-id>/<epoch>/...) or else the object's last-modified time.
 import type { ArtifactStore, StoredObject } from './store.ts';
 
 export interface NewestOptions {

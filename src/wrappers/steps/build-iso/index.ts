@@ -150,7 +150,7 @@ export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
     await rm(join(work, TAR_TREE), { recursive: true, force: true }); // the tarball holds it now
     const sha256 = await sha256File(tarball);
     const { size } = await stat(tarball);
-    const key = loraxStoreKey({ major, arch, epoch, version });
+    const key = loraxStoreKey({ major, arch, compose: ctx.paths.id, epoch, version });
     const stored = await shared.store.put(key, tarball, { sha256, contentType: 'application/gzip' });
     if (stored.sha256 && stored.sha256 !== sha256)
       throw new WorkError(

@@ -71,9 +71,14 @@ describe('planLorax', () => {
     expect(() => planLorax({ ...r, iso: undefined }, paths, {})).toThrow(/no iso section/);
   });
 
-  it('names store keys by major, arch and epoch', () => {
-    expect(loraxStoreKey({ major: '9', arch: 'x86_64', epoch: 1700000000, version: '9.9' })).toBe(
-      'buildiso-9-x86_64/1700000000/lorax-9.9-x86_64.tar.gz',
+  it('names store keys by major, arch, compose and epoch', () => {
+    const key = { major: '9', arch: 'x86_64', epoch: 1700000000, version: '9.9' };
+    expect(loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.0' })).toBe(
+      'buildiso-9-x86_64/Demo-9.9-20231114.0/1700000000/lorax-9.9-x86_64.tar.gz',
+    );
+    // two composes building in one second (or under one SOURCE_DATE_EPOCH) do not share a key
+    expect(loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.1' })).not.toBe(
+      loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.0' }),
     );
     expect(loraxStorePrefix('9', 'aarch64')).toBe('buildiso-9-aarch64/');
   });

@@ -39,10 +39,19 @@ export interface LoraxPlan {
 /** lorax installs a whole runtime with dnf: generous, but a hung build must end. */
 export const LORAX_TIMEOUT_MS = 4 * 3600_000;
 
-/** Store key of a lorax tarball; `{epoch}` is the build's time, so the newest build is found by it. */
-export const LORAX_STORE_KEY = 'buildiso-{major}-{arch}/{epoch}/lorax-{version}-{arch}.tar.gz';
+/**
+ * Store key of a lorax tarball. `{compose}` (the compose id, unique on a site) keeps two composes' builds apart even
+ * in one second or under one SOURCE_DATE_EPOCH; `{epoch}` is the build's time, which `--newest` goes by.
+ */
+export const LORAX_STORE_KEY = 'buildiso-{major}-{arch}/{compose}/{epoch}/lorax-{version}-{arch}.tar.gz';
 
-export function loraxStoreKey(v: { major: string; arch: string; epoch: number; version: string }): string {
+export function loraxStoreKey(v: {
+  major: string;
+  arch: string;
+  compose: string;
+  epoch: number;
+  version: string;
+}): string {
   return renderTemplate(LORAX_STORE_KEY, v);
 }
 

@@ -1,7 +1,7 @@
 // Media folders and the move out of staging: builders leave finished images in work/<kind>/<arch>, finalize
 // renames them into compose/<kind>/<arch> (same filesystem, so a reader sees a whole file or none, and the
 // staged copy is gone the moment the published one exists). Which files are payload, and which are ours.
-import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   CHECKSUM_FILE,
@@ -11,7 +11,7 @@ import {
   type MediaKind,
   SIGNATURE_SUFFIX,
 } from '../../compose/paths.ts';
-import { symlinkAtomic } from '../../compose/atomic.ts';
+import { renameOver, symlinkAtomic } from '../../compose/atomic.ts';
 import { WorkError } from '../../errors.ts';
 
 export interface MediaFolder {
@@ -125,7 +125,9 @@ export async function moveStaged(f: MediaFolder): Promise<string[]> {
       }
     }
     try {
-      await rename(from, to);
+      // a staged link to the image already published (pull-unpack-tree staged it again after a crash) is the same
+      // inode: rename(2) would keep it in staging
+      await renameOver(from, to);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EXDEV') {
         throw new WorkError(

@@ -1,7 +1,8 @@
-// pull-unpack-tree: per arch, the newest lorax tarball in the store (empanadas' run_pull_lorax_artifacts) is
-// downloaded and verified, unpacked safely into work/lorax/<arch>/lorax, its boot files placed into the os/ tree of
-// every non-disc image's variant (.treeinfo rewritten), and its boot.iso staged in work/isos/<arch> under the
-// release's names. A unit's id covers the tarball's digest and the repos' repomd.xml, so a rerun is a no-op.
+// pull-unpack-tree: per arch, the lorax tarball this compose's build-iso uploaded (or with --newest the newest in
+// the store, empanadas' run_pull_lorax_artifacts) is downloaded and verified, unpacked safely into
+// work/lorax/<arch>/lorax, its boot files placed into the os/ tree of every non-disc image's variant (.treeinfo
+// rewritten), and its boot.iso staged in work/isos/<arch> under the release's names. A unit's id covers the
+// tarball's digest and the repos' repomd.xml, so a rerun is a no-op.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseComposeId } from '../../compose/compose-id.ts';
@@ -15,7 +16,7 @@ import { openStore, type ArtifactStore, type StoredObject } from '../../store/in
 import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit, UnitOutput } from '../units.ts';
-import { fetchTarball, newestLoraxTarball } from './fetch.ts';
+import { fetchTarball, newestLoraxTarball, recordedLoraxTarball, recordedObject } from './fetch.ts';
 import { placeBootFiles, writeInstallTreeInfo } from './place.ts';
 import { readLoraxState, writeLoraxState, type LoraxState } from './tree-files.ts';
 import { unpackLoraxTarball } from './unpack.ts';
@@ -26,6 +27,8 @@ export interface PullUnpackOptions {
   rc?: boolean;
   forceDownload?: boolean;
   forceUnpack?: boolean;
+  /** Take the newest tarball in the store (one launch-builds made, say) instead of this compose's own. */
+  newest?: boolean;
 }
 
 /** A non-disc image: its variant's os/ tree gets the boot files and a .treeinfo listing `repos`. */
@@ -39,6 +42,8 @@ export interface TreeTarget {
 export interface PullUnit extends Unit {
   arch: string;
   object?: StoredObject;
+  /** Why there is no object (the unit fails with it). */
+  missing?: { message: string; hint?: string };
   store: ArtifactStore;
   targets: TreeTarget[];
   names: IsoNames;
@@ -59,7 +64,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
     const nonDisc = Object.entries(iso.images).filter(([, img]) => !img.disc);
     return Promise.all(
       arches.map(async (arch): Promise<PullUnit> => {
-        const object = await newestLoraxTarball(store, ctx.release.major, ctx.release.version, arch);
+        const { object, missing } = await chooseTarball(ctx, store, arch, !!opts.newest);
         const targets = nonDisc.map(([image, img]) => ({
           image,
           variant: img.variant,
@@ -73,6 +78,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
           key: arch,
           arch,
           object,
+          missing,
           store,
           targets,
           names,
@@ -97,10 +103,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
   async run(unit, ctx, opts, { logFile }) {
     const { arch, object, store } = unit;
     if (!object)
-      throw new WorkError(
-        `no lorax tarball for ${arch} in ${store.url} (looked for ${ctx.release.version} under buildiso-${ctx.release.major}-${arch}/)`,
-        'run build-iso for this arch first',
-      );
+      throw new WorkError(unit.missing?.message ?? `no lorax tarball for ${arch}`, unit.missing?.hint);
     const paths = ctx.paths;
     await mkdir(paths.loraxDir(arch), { recursive: true });
     const tarball = paths.loraxTarball(arch, object.key.split('/').at(-1)!);
@@ -165,6 +168,39 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
     };
   },
 };
+
+/** This compose's own tarball (or the newest in the store when asked); a reason when there is none to take. */
+async function chooseTarball(
+  ctx: StepContext,
+  store: ArtifactStore,
+  arch: string,
+  newest: boolean,
+): Promise<Pick<PullUnit, 'object' | 'missing'>> {
+  const { major, version } = ctx.release;
+  if (newest) {
+    const object = await newestLoraxTarball(store, major, version, arch);
+    if (object) return { object };
+    return {
+      missing: {
+        message: `no lorax tarball for ${arch} in ${store.url} (looked for ${version} under buildiso-${major}-${arch}/)`,
+        hint: 'run build-iso for this arch first',
+      },
+    };
+  }
+  try {
+    const rec = await recordedLoraxTarball(ctx.paths, arch);
+    if (rec) return { object: await recordedObject(store, rec) };
+  } catch (err) {
+    if (err instanceof WorkError) return { missing: { message: err.message, hint: err.hint } };
+    throw err;
+  }
+  return {
+    missing: {
+      message: `build-iso has uploaded no lorax tarball for ${arch} in compose ${ctx.paths.id}`,
+      hint: `run build-iso first, or pass --newest to take the newest one in ${store.url} (one launch-builds made, say)`,
+    },
+  };
+}
 
 function pickArches(ctx: StepContext, wanted: string[] | undefined): string[] {
   for (const a of wanted ?? []) {

@@ -282,13 +282,18 @@ async function sweepPartials(dir: string): Promise<Set<string>> {
 async function linkOrCopy(from: string, to: string): Promise<boolean> {
   const tmp = tempSibling(to);
   try {
-    await link(from, tmp);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') return false; // the twin vanished: download instead
-    await copyFile(from, tmp);
+    try {
+      await link(from, tmp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') return false; // the twin vanished: download instead
+      await copyFile(from, tmp);
+    }
+    await rename(tmp, to);
+    return true;
+  } finally {
+    // a failed copy or rename, or a rename onto a name that already is the twin (rename(2) then does nothing)
+    await rm(tmp, { force: true });
   }
-  await rename(tmp, to);
-  return true;
 }
 
 /** Every .rpm under a tree (relative paths, sorted), skipping repodata and hidden folders; with `sweepPartials`,
