@@ -90,6 +90,12 @@ export const LimitsConfig = z.strictObject({
     .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   /** Concurrent containers (or Jobs) per executor host. */
   containers_per_host: z.int().min(1).default(2),
+  /**
+   * Bytes per second a download of known size must average: an attempt ends after
+   * max(download_deadline_min_s, size / download_min_rate), so an upstream that drips a body is cut off.
+   */
+  download_min_rate: z.int().min(1).default(65536),
+  download_deadline_min_s: z.int().min(1).default(60),
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 
