@@ -59,7 +59,10 @@ beforeAll(async () => {
         () => {
           if (b === 'drip') res.write(body.subarray(sent, ++sent));
           else if (sent >= 64 << 20) return void res.end();
-          else (res.write(sent === 0 ? body : Buffer.alloc(64 << 10, 1)), (sent += 64 << 10));
+          else {
+            res.write(sent === 0 ? body : Buffer.alloc(64 << 10, 1));
+            sent += 64 << 10;
+          }
         },
         b === 'drip' ? 20 : 1,
       );
