@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureDistro, type FixtureDistro } from '../../fixtures/distro.ts';
-import { createLab, type Lab } from '../../helpers/horno.ts';
+import { createLab as createLabOnce, type Lab } from '../../helpers/horno.ts';
 import { type HostileUpstream, hostileUpstream } from '../../helpers/hostile-upstream.ts';
 import { run } from '../../../src/wrappers/run/runner.ts';
 
@@ -28,13 +28,24 @@ const canaryBytes = Buffer.from(`${CANARY}\nroot:$6$not-a-real-hash:19000:0:9999
 const canarySha = createHash('sha256').update(canaryBytes).digest('hex');
 const open: { close(): Promise<void> }[] = [];
 
+/** A lab removed after the suite (its compose is what the canary search reads). */
+async function createLab(opts: Parameters<typeof createLabOnce>[0]): Promise<Lab> {
+  const lab = await createLabOnce(opts);
+  open.push({ close: () => rm(lab.dir, { recursive: true, force: true }) });
+  return lab;
+}
+
 beforeAll(async () => {
   distro = await ensureFixtureDistro();
   canaryDir = await mkdtemp(join(tmpdir(), 'horno-canary-'));
   await writeFile(join(canaryDir, 'secret.txt'), canaryBytes);
   await writeFile(join(canaryDir, 'secret.rpm'), canaryBytes);
 });
+/** Wall time and peak RSS of each refused run, printed once at the end. */
+const figures: string[] = [];
+
 afterAll(async () => {
+  if (figures.length) console.log(`refused runs (ms, peak RSS MB):\n${figures.join('\n')}`);
   for (const s of open) await s.close();
   await rm(canaryDir, { recursive: true, force: true });
 });
@@ -108,6 +119,9 @@ async function expectRefused(
   named: RegExp,
   opts: { nothingPublished?: boolean; absent?: string; maxMs?: number } = {},
 ): Promise<void> {
+  figures.push(
+    `  ${String(o.ms).padStart(6)} ${(o.rssKb / 1024).toFixed(0).padStart(4)}  ${expect.getState().currentTestName}`,
+  );
   expect(o.exitCode, o.out).toBe(1);
   expect(o.failed['BaseOS-x86_64-os'], o.out).toMatch(named);
   expect(o.ms).toBeLessThan(opts.maxMs ?? 60_000);
@@ -272,6 +286,21 @@ describe('hostile upstream: locations and transport', () => {
       {
         nothingPublished: true,
       },
+    );
+    expect(other.requests).toEqual([]);
+
+    // repomd.xml itself
+    const up2 = await upstream();
+    up2.misbehave(`/${TREE}/repodata/repomd.xml`, {
+      kind: 'redirect',
+      to: `${other.url}/${TREE}/repodata/repomd.xml`,
+    });
+    const lab2 = await createLab({ upstream: up2.url });
+    await expectRefused(
+      lab2,
+      await sync(lab2, ['--new']),
+      /cannot read upstream metadata: .*repomd\.xml: redirected to http:\/\/127\.0\.0\.1:\d+: another host/,
+      { nothingPublished: true },
     );
     expect(other.requests).toEqual([]);
   });
