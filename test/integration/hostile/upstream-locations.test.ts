@@ -371,23 +371,31 @@ describe('hostile upstream: locations and transport', () => {
     expect(up.requests.filter((p) => p.endsWith(BASH))).toHaveLength(1);
   });
 
-  it('refuses to write through a symlinked folder inside the tree', async () => {
+  it('refuses to write through a symlinked folder inside or above a tree', async () => {
     const up = await upstream();
     const lab = await createLab({ upstream: up.url });
     const first = await sync(lab, ['--new']);
     expect(first.exitCode, first.out).toBe(0);
-    // a folder of the tree replaced by a link to somewhere else, then a sync that rewrites the tree
+    // a folder inside the os tree, and the folder above the debug tree, each replaced by a link to elsewhere;
+    // then a sync that rewrites both trees
     const elsewhere = await mkdtemp(join(tmpdir(), 'horno-elsewhere-'));
     const b = join(treeOf(lab), 'Packages', 'b');
-    await rename(b, `${b}.moved`);
-    await symlink(elsewhere, b);
+    const debug = join(composeOf(lab), 'compose', 'BaseOS', 'x86_64', 'debug');
+    for (const [from, to] of [
+      [b, 'b'],
+      [debug, 'debug'],
+    ] as const) {
+      await rename(from, `${from}.moved`);
+      await mkdir(join(elsewhere, to));
+      await symlink(join(elsewhere, to), from);
+    }
     const o = await sync(lab, ['--force']);
     expect(o.exitCode, o.out).toBe(1);
-    expect(o.failed['BaseOS-x86_64-os']).toMatch(
-      /refusing to write into a tree with a symlink in it: .*\/os\/Packages\/b/,
-    );
+    const why = /refusing to write through a symlink in or above a mirrored tree: /.source;
+    expect(o.failed['BaseOS-x86_64-os']).toMatch(new RegExp(`${why}.*/os/Packages/b$`));
+    expect(o.failed['BaseOS-x86_64-debug']).toMatch(new RegExp(`${why}.*/BaseOS/x86_64/debug$`));
     expect(o.ms).toBeLessThan(60_000);
-    expect(await readdir(elsewhere)).toEqual([]);
+    expect(await readdir(elsewhere, { recursive: true })).toEqual(['b', 'debug']);
     await rm(elsewhere, { recursive: true, force: true });
   });
 });

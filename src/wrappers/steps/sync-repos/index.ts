@@ -23,7 +23,7 @@ import { UsageError, WorkError } from '../../errors.ts';
 import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
-import { checkPackages, type MirrorResult, mirrorTree } from './mirror.ts';
+import { checkPackages, type MirrorResult, mirrorTree, refuseLinkedPath } from './mirror.ts';
 import { repomdOutput, writeRepodata, writeTreeFiles } from './metadata.ts';
 import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
 import { ContentIndex } from './tree-state.ts';
@@ -141,6 +141,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
           )
         : Promise.resolve(undefined);
     await mkdir(work, { recursive: true });
+    await refuseLinkedPath(ctx.paths.compose, tree.dir);
     await mkdir(tree.dir, { recursive: true });
     const res = await mirrorTree(
       tree,

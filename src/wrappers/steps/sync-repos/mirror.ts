@@ -341,7 +341,7 @@ const listable = (rel: string) =>
 
 const symlinkError = (path: string) =>
   new WorkError(
-    `refusing to write into a tree with a symlink in it: ${path}`,
+    `refusing to write through a symlink in or above a mirrored tree: ${path}`,
     'sync-repos writes only real files and folders; remove the link (and whatever it pointed at) from the tree',
   );
 
@@ -349,4 +349,13 @@ const symlinkError = (path: string) =>
 async function refuseSymlink(dir: string): Promise<void> {
   const st = await lstat(dir).catch(() => undefined);
   if (st?.isSymbolicLink()) throw symlinkError(dir);
+}
+
+/** No folder from `top` down to `dir` (both included) is a link, so making `dir` makes it where its path says. */
+export async function refuseLinkedPath(top: string, dir: string): Promise<void> {
+  const rel = relative(top, dir);
+  if (rel.startsWith('..')) throw new WorkError(`${dir} is not under ${top}`);
+  let cur = top;
+  await refuseSymlink(cur);
+  for (const part of rel.split(sep).filter(Boolean)) await refuseSymlink((cur = join(cur, part)));
 }
