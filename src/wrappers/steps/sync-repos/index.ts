@@ -232,7 +232,8 @@ async function prepareKeyring(ctx: StepContext, keys: string[]): Promise<Keyring
   const files: string[] = [];
   for (const [i, key] of keys.entries()) {
     const dest = join(dir, `key-${i}.asc`);
-    await download(key, dest);
+    // a key URL is as much upstream data as metadata: no redirect to a third host, no endless body
+    await download(key, dest, { redirects: { hosts: [] }, maxBytes: 1 << 20 });
     files.push(dest);
   }
   return createKeyring(join(dir, 'rpmdb'), join(dir, 'home'), files);
