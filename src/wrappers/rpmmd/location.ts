@@ -23,14 +23,20 @@ const isUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]
 // C0 controls and DEL: no real file name has them, and parsers disagree on where they end a URL
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** The tree's root as a URL whose path ends in '/' (a plain path becomes a file: URL). */
+/** The tree's root as a URL whose path ends in '/' (a plain path becomes a file: URL). Not to be modified. */
 function treeRoot(tree: string): URL {
+  // a mirror resolves every package of a tree against the same root: parse it once per tree
+  const known = roots.get(tree);
+  if (known) return known;
   const u = isUrl(tree) ? new URL(tree) : pathToFileURL(resolve(tree));
   u.search = '';
   u.hash = '';
   if (!u.pathname.endsWith('/')) u.pathname += '/';
+  if (roots.size >= 256) roots.clear();
+  roots.set(tree, u);
   return u;
 }
+const roots = new Map<string, URL>();
 
 /**
  * Resolves `href` (with its record's `xmlBase`, if any) against the tree at `tree` (an http(s)/file URL or a plain
