@@ -257,11 +257,31 @@ describe('download', () => {
     }).catch((e) => e);
     const ms = Date.now() - t0;
     expect(err).toBeInstanceOf(DownloadError);
-    expect(err.message).toMatch(/not done within 400 ms \(below the minimum download rate\)/);
+    // the hard deadline (max(floor, size / rate) = 400 ms) or the rate guard at the floor, whichever fires first
+    expect(err.message).toMatch(
+      /(not done within 400 ms \(|bytes in \d+ ms: )below the minimum download rate/,
+    );
     expect(hits).toBe(1);
     expect(ms).toBeGreaterThanOrEqual(390);
     expect(ms).toBeLessThan(3_000);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('ends a dripping body near the floor even when its claimed size would allow hours', async () => {
+    const dir = await tmp();
+    script = ['drip'];
+    hits = 0;
+    const t0 = Date.now();
+    // 256 KiB at 1 KiB/s: a 256 s deadline; the body drips 50 bytes/s, so the average is short at the floor
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), {
+      ...expected,
+      stallMs: 5_000,
+      minRate: 1024,
+      deadlineFloorMs: 400,
+    }).catch((e) => e);
+    expect(err.message).toMatch(/: \d+ bytes in \d+ ms: below the minimum download rate; not retried/);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(hits).toBe(1);
   });
 
   it('refuses a redirect to another host unless the policy lists it, and never contacts that host', async () => {

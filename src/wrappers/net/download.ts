@@ -129,8 +129,9 @@ async function fetchHttp(
   signal: AbortSignal,
 ): Promise<Attempt> {
   const stallMs = opts.stallMs ?? 30_000;
+  const start = Date.now();
   const deadlineMs = attemptDeadline(opts);
-  const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+  const deadline = deadlineMs === undefined ? undefined : start + deadlineMs;
   let res: IncomingMessage;
   try {
     ({ res } = await httpGet(url, signal, stallMs, { redirects: opts.redirects, deadline }));
@@ -163,6 +164,16 @@ async function fetchHttp(
     throw new DownloadError(url, `server announces ${length} bytes, more than the ${cap} accepted`, false);
   }
   const v = verifier(url, opts, (err) => res.destroy(err));
+  // the size may be a lie meant to stretch the deadline: past the floor, the body must also keep the average up
+  const guard =
+    deadline === undefined
+      ? undefined
+      : rateGuard(
+          start,
+          opts,
+          () => v.bytes,
+          (ms) => res.destroy(tooSlowSoFar(url, v.bytes, ms)),
+        );
   try {
     if (length !== undefined && length <= BUFFER_MAX) {
       const chunks: Buffer[] = [];
@@ -182,8 +193,28 @@ async function fetchHttp(
     if (why instanceof StallError) throw new DownloadError(url, `stalled for ${stallMs} ms`, true);
     if (why instanceof DeadlineError) throw tooSlow(url, deadlineMs!);
     throw err;
+  } finally {
+    guard?.stop();
   }
   return { bytes: v.bytes, lastModified };
+}
+
+/**
+ * Ends a body whose average rate since `start` fell below minRate once the floor has passed: the deadline moves to
+ * max(floor, bytes so far / minRate), so a dripping body ends near the floor whatever size its metadata claims.
+ */
+function rateGuard(start: number, opts: DownloadOptions, bytes: () => number, end: (ms: number) => void) {
+  const floor = opts.deadlineFloorMs ?? DEADLINE_FLOOR_MS;
+  const rate = opts.minRate ?? MIN_RATE;
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const now = Date.now();
+    const due = start + Math.max(floor, (bytes() / rate) * 1000);
+    if (now >= due) end(now - start);
+    else timer = setTimeout(check, Math.max(due - now, 1000)); // at most one wake-up a second
+  };
+  timer = setTimeout(check, Math.max(0, start + floor - Date.now()));
+  return { stop: () => clearTimeout(timer) };
 }
 
 /** How long one attempt may take in all: max(floor, bytes / minRate), when the body's size is bounded. */
@@ -197,6 +228,8 @@ function attemptDeadline(opts: DownloadOptions): number | undefined {
 // a body that drips below the minimum rate would drip again on a retry: refuse it instead of paying N deadlines
 const tooSlow = (url: string, ms: number) =>
   new DownloadError(url, `not done within ${ms} ms (below the minimum download rate); not retried`, false);
+const tooSlowSoFar = (url: string, bytes: number, ms: number) =>
+  new DownloadError(url, `${bytes} bytes in ${ms} ms: below the minimum download rate; not retried`, false);
 
 /** fs.writeFile's callback form: no FileHandle object per file, measurably cheaper across thousands of files. */
 function writeWhole(path: string, data: Buffer): Promise<void> {
