@@ -259,7 +259,7 @@ describe('download', () => {
     expect(err).toBeInstanceOf(DownloadError);
     // the hard deadline (max(floor, size / rate) = 400 ms) or the rate guard at the floor, whichever fires first
     expect(err.message).toMatch(
-      /(not done within 400 ms \(|bytes in \d+ ms: )below the minimum download rate/,
+      /(not done within 400 ms|bytes in \d+ ms): below the minimum download rate; not retried/,
     );
     expect(hits).toBe(1);
     expect(ms).toBeGreaterThanOrEqual(390);

@@ -227,7 +227,7 @@ function attemptDeadline(opts: DownloadOptions): number | undefined {
 
 // a body that drips below the minimum rate would drip again on a retry: refuse it instead of paying N deadlines
 const tooSlow = (url: string, ms: number) =>
-  new DownloadError(url, `not done within ${ms} ms (below the minimum download rate); not retried`, false);
+  new DownloadError(url, `not done within ${ms} ms: below the minimum download rate; not retried`, false);
 const tooSlowSoFar = (url: string, bytes: number, ms: number) =>
   new DownloadError(url, `${bytes} bytes in ${ms} ms: below the minimum download rate; not retried`, false);
 
