@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { pipeToFile, tempSibling } from '../compose/atomic.ts';
 import { InterruptedError, WorkError } from '../errors.ts';
 import { cancelSignal, sleep } from '../run/cancel.ts';
+import { attemptDeadline, rateGuard } from './rate-guard.ts';
 import {
   DeadlineError,
   endReason,
@@ -28,9 +29,6 @@ export type { RedirectPolicy };
 
 /** Bodies up to this size are held in memory (at most one per concurrent download) and written at once. */
 const BUFFER_MAX = 8 << 20;
-/** Defaults of the total deadline an attempt gets: max(floor, bytes / rate) (site limits override both). */
-export const MIN_RATE = 64 << 10;
-export const DEADLINE_FLOOR_MS = 60_000;
 
 export interface Expected {
   /** Any algorithm node's crypto knows: sha256, sha512, sha1, md5 ... (createrepo_c's 'sha' means sha1). */
@@ -58,7 +56,7 @@ export interface DownloadOptions extends Expected {
   maxBytes?: number;
   /**
    * Bytes per second an attempt must average: it ends (not retried) after max(deadlineFloorMs, size / minRate),
-   * whatever trickles in meanwhile, when the size or maxBytes is known (default MIN_RATE).
+   * whatever trickles in meanwhile, when the size or maxBytes is known (default rate-guard.ts MIN_RATE).
    */
   minRate?: number;
   deadlineFloorMs?: number;
@@ -197,32 +195,6 @@ async function fetchHttp(
     guard?.stop();
   }
   return { bytes: v.bytes, lastModified };
-}
-
-/**
- * Ends a body whose average rate since `start` fell below minRate once the floor has passed: the deadline moves to
- * max(floor, bytes so far / minRate), so a dripping body ends near the floor whatever size its metadata claims.
- */
-function rateGuard(start: number, opts: DownloadOptions, bytes: () => number, end: (ms: number) => void) {
-  const floor = opts.deadlineFloorMs ?? DEADLINE_FLOOR_MS;
-  const rate = opts.minRate ?? MIN_RATE;
-  let timer: NodeJS.Timeout;
-  const check = () => {
-    const now = Date.now();
-    const due = start + Math.max(floor, (bytes() / rate) * 1000);
-    if (now >= due) end(now - start);
-    else timer = setTimeout(check, Math.max(due - now, 1000)); // at most one wake-up a second
-  };
-  timer = setTimeout(check, Math.max(0, start + floor - Date.now()));
-  return { stop: () => clearTimeout(timer) };
-}
-
-/** How long one attempt may take in all: max(floor, bytes / minRate), when the body's size is bounded. */
-function attemptDeadline(opts: DownloadOptions): number | undefined {
-  const bytes = opts.size ?? opts.maxBytes;
-  if (bytes === undefined) return undefined;
-  const floor = opts.deadlineFloorMs ?? DEADLINE_FLOOR_MS;
-  return Math.max(floor, Math.ceil((bytes / (opts.minRate ?? MIN_RATE)) * 1000));
 }
 
 // a body that drips below the minimum rate would drip again on a retry: refuse it instead of paying N deadlines

@@ -3,23 +3,15 @@
 // there, and only then renames each package into the tree with upstream's mtime (`time file`), so createrepo_c
 // can reuse upstream's entries and mirrors are reproducible. With --delete, files no longer upstream go. A symlink
 // in the tree (or in incoming/) is refused, never written through: each write lands where its path says.
-import { copyFile, link, lstat, mkdir, readdir, rename, rm, unlink, utimes } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { download, type DownloadOptions } from '../../net/download.ts';
 import { linkedSignal } from '../../run/cancel.ts';
-import {
-  checkSignatures,
-  checksumProblem,
-  type Keyring,
-  LocationError,
-  type Package,
-  treeLocation,
-  type TreeLocation,
-} from '../../rpmmd/index.ts';
-import { WorkError } from '../../errors.ts';
+import { checkSignatures, type Keyring, type Package, type TreeLocation } from '../../rpmmd/index.ts';
 import { tempSibling } from '../../compose/atomic.ts';
 import type { TreeTarget } from './plan.ts';
+import { packageLocation, refuseSymlink, symlinkError } from './tree-guard.ts';
 import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
 
 export interface MirrorDeps {
@@ -44,40 +36,6 @@ export interface MirrorResult {
   problems: { file: string; problem: string }[];
   /** Every package file now in the tree, relative to it. */
   files: string[];
-}
-
-/**
- * Where a package comes from and where it goes: its location (and xml:base) resolved inside the tree's URL, an
- * .rpm file, with a checksum and size to verify it by. Throws LocationError naming the package otherwise.
- */
-export function packageLocation(treeUrl: string, pkg: Package): TreeLocation {
-  const what = `package ${pkg.nevra || '(no name)'}`;
-  const loc = treeLocation(treeUrl, pkg.location.href, pkg.location.base, what);
-  const bad = !loc.rel.endsWith('.rpm')
-    ? 'is not an .rpm file'
-    : (checksumProblem(pkg.checksum) ?? (pkg.size.package > 0 ? undefined : 'has no size'));
-  if (bad) throw new LocationError(`${what} (${pkg.location.href}) ${bad}`);
-  return loc;
-}
-
-/** Every package checked by packageLocation before anything is fetched: one error naming the bad ones. */
-export function checkPackages(treeUrl: string, pkgs: readonly Package[]): void {
-  const problems: string[] = [];
-  for (const p of pkgs) {
-    try {
-      packageLocation(treeUrl, p);
-    } catch (err) {
-      if (!(err instanceof LocationError)) throw err;
-      problems.push(err.message);
-    }
-  }
-  if (!problems.length) return;
-  const shown = problems.slice(0, 10).map((p) => `  ${p}`);
-  if (problems.length > 10) shown.push(`  ... and ${problems.length - 10} more`);
-  throw new LocationError(
-    `${treeUrl}: ${problems.length} unsafe package(s) in primary.xml:\n${shown.join('\n')}`,
-    'every package must lie inside the tree and carry a checksum and size; nothing was copied from this upstream',
-  );
 }
 
 export async function mirrorTree(
@@ -338,24 +296,3 @@ export async function listRpms(dir: string, opts: { sweepPartials?: boolean } = 
 /** Package files listRpms reports: not under repodata/ or a hidden folder. */
 const listable = (rel: string) =>
   !rel.startsWith('repodata/') && !rel.split('/').some((p) => p.startsWith('.'));
-
-const symlinkError = (path: string) =>
-  new WorkError(
-    `refusing to write through a symlink in or above a mirrored tree: ${path}`,
-    'sync-repos writes only real files and folders; remove the link (and whatever it pointed at) from the tree',
-  );
-
-/** The folder itself may not be a link either (a missing one is made later, as a real folder). */
-async function refuseSymlink(dir: string): Promise<void> {
-  const st = await lstat(dir).catch(() => undefined);
-  if (st?.isSymbolicLink()) throw symlinkError(dir);
-}
-
-/** No folder from `top` down to `dir` (both included) is a link, so making `dir` makes it where its path says. */
-export async function refuseLinkedPath(top: string, dir: string): Promise<void> {
-  const rel = relative(top, dir);
-  if (rel.startsWith('..')) throw new WorkError(`${dir} is not under ${top}`);
-  let cur = top;
-  await refuseSymlink(cur);
-  for (const part of rel.split(sep).filter(Boolean)) await refuseSymlink((cur = join(cur, part)));
-}
