@@ -46,6 +46,7 @@ export interface SyncUnit extends Unit {
   tree: TreeTarget;
   repomd?: RepoMd;
   repomdError?: string;
+  repomdHint?: string;
   shared: Shared;
 }
 
@@ -114,7 +115,13 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
             return { ...base, repomd, inputs };
           } catch (err) {
             // an unreachable tree is that unit's failure, not the whole step's; never matches a record
-            return { ...base, repomdError: (err as Error).message, inputs: { failedAt: Date.now() } };
+            const hint = (err as { hint?: unknown }).hint;
+            return {
+              ...base,
+              repomdError: (err as Error).message,
+              ...(typeof hint === 'string' ? { repomdHint: hint } : {}),
+              inputs: { failedAt: Date.now() },
+            };
           }
         }),
       ),
@@ -122,7 +129,8 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
   },
   async run(unit, ctx, opts, { logFile }) {
     const { tree, shared } = unit;
-    if (!unit.repomd) throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`);
+    if (!unit.repomd)
+      throw new WorkError(`${tree.key}: cannot read upstream metadata: ${unit.repomdError}`, unit.repomdHint);
     const work = ctx.paths.workDir('sync', tree.key);
     const upstreamCopy = join(work, 'upstream');
     // `local` reads the copy in work/: each record's location is its checked path inside the tree
