@@ -37,6 +37,20 @@ export const UpstreamConfig = z.strictObject({
   gpg_keys: z.array(UrlOrAbsolutePath).default([]),
   /** Refuse packages that are unsigned or signed by a key not listed. */
   enforce_signatures: z.boolean().default(true),
+  /**
+   * Hosts (host or host:port, as in a URL) a package download may be redirected to, for an upstream that is a
+   * mirror list. Metadata is never taken from another host than baseurl's, and by default neither are packages.
+   */
+  allowed_redirect_hosts: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/,
+          'must be a host name or address in lower case, with a port only when not the default (mirror.example.org, 10.0.0.5:8080)',
+        ),
+    )
+    .default([]),
 });
 export type UpstreamConfig = z.infer<typeof UpstreamConfig>;
 

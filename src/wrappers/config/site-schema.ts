@@ -98,6 +98,12 @@ export const LimitsConfig = z.strictObject({
   containers_per_host: z.int().min(1).default(2),
   /** GiB a store tarball may unpack to (a lorax tree is about 1); past it, refused before a byte is written. */
   unpack_gib: z.int().min(1).default(16),
+  /**
+   * Bytes per second a download of known size must average: an attempt ends after
+   * max(download_deadline_min_s, size / download_min_rate), so an upstream that drips a body is cut off.
+   */
+  download_min_rate: z.int().min(1).default(65536),
+  download_deadline_min_s: z.int().min(1).default(60),
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 

@@ -13,16 +13,62 @@ const body = Buffer.alloc(256 * 1024, 7);
 body.write('payload');
 const sha = createHash('sha256').update(body).digest('hex');
 type Behaviour =
-  'ok' | '500' | '404' | '429' | 'truncate' | 'corrupt' | 'stall' | 'redirect' | 'loop' | 'chunked';
+  | 'ok'
+  | '500'
+  | '404'
+  | '429'
+  | 'truncate'
+  | 'corrupt'
+  | 'stall'
+  | 'redirect'
+  | 'loop'
+  | 'chunked'
+  | 'endless'
+  | 'drip'
+  | 'away';
 let script: Behaviour[] = [];
 let hits = 0;
 let server: Server;
 let base: string;
+/** A second origin (another port is another host): where 'away' redirects to. */
+let other: Server;
+let otherBase: string;
+let otherHits = 0;
 
 beforeAll(async () => {
+  other = createServer((_req, res) => {
+    otherHits++;
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
   server = createServer((req, res) => {
     hits++;
     const b = script.shift() ?? 'ok';
+    if (b === 'away') {
+      res.writeHead(302, { location: `${otherBase}/f` }).end();
+      return;
+    }
+    if (b === 'endless' || b === 'drip') {
+      // endless: the right body, then more, with no length announced (bounded, so a broken client cannot hang
+      // the test); drip: the right length announced, one byte every 20 ms
+      if (b === 'endless') res.writeHead(200);
+      else res.writeHead(200, { 'content-length': body.length });
+      let sent = 0;
+      const t = setInterval(
+        () => {
+          if (b === 'drip') res.write(body.subarray(sent, ++sent));
+          else if (sent >= 64 << 20) return void res.end();
+          else {
+            res.write(sent === 0 ? body : Buffer.alloc(64 << 10, 1));
+            sent += 64 << 10;
+          }
+        },
+        b === 'drip' ? 20 : 1,
+      );
+      res.once('close', () => clearInterval(t));
+      return;
+    }
     if (b === '500' || b === '404' || b === '429') {
       res.writeHead(Number(b)).end('no');
       return;
@@ -57,6 +103,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => {
+  other.closeAllConnections();
+  other.close();
   server.closeAllConnections();
   server.close();
 });
@@ -168,5 +216,94 @@ describe('download', () => {
     );
     expect(err.message).toMatch(/interrupted/);
     expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('cuts off a body that runs past the announced size, without retrying', async () => {
+    const dir = await tmp();
+    script = ['endless'];
+    hits = 0;
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), expected).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(/runs past the 262144 bytes the metadata announces: cut off/);
+    expect(err.retryable).toBe(false);
+    expect(hits).toBe(1);
+    expect(await readdir(dir)).toEqual([]);
+    // without a size, maxBytes bounds it the same way
+    script = ['endless'];
+    const capped = await download(`${base}/f`, join(dir, 'g'), { maxBytes: 1 << 20 }).catch((e) => e);
+    expect(capped.message).toMatch(/runs past the 1048576 bytes are accepted/);
+    expect(hits).toBe(2);
+  });
+
+  it('does not retry a server that announces more than the metadata', async () => {
+    const dir = await tmp();
+    script = [];
+    hits = 0;
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), { size: 5 }).catch((e) => e);
+    expect(err.message).toMatch(/server announces 262144 bytes, metadata says 5/);
+    expect(hits).toBe(1);
+  });
+
+  it('ends a dripping body at its total deadline, not only at a stall, and does not retry it', async () => {
+    const dir = await tmp();
+    script = ['drip'];
+    hits = 0;
+    const t0 = Date.now();
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), {
+      ...expected,
+      stallMs: 5_000, // a byte every 20 ms never stalls
+      minRate: 1 << 30,
+      deadlineFloorMs: 400,
+    }).catch((e) => e);
+    const ms = Date.now() - t0;
+    expect(err).toBeInstanceOf(DownloadError);
+    // the hard deadline (max(floor, size / rate) = 400 ms) or the rate guard at the floor, whichever fires first
+    expect(err.message).toMatch(
+      /(not done within 400 ms|bytes in \d+ ms): below the minimum download rate; not retried/,
+    );
+    expect(hits).toBe(1);
+    expect(ms).toBeGreaterThanOrEqual(390);
+    expect(ms).toBeLessThan(3_000);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('ends a dripping body near the floor even when its claimed size would allow hours', async () => {
+    const dir = await tmp();
+    script = ['drip'];
+    hits = 0;
+    const t0 = Date.now();
+    // 256 KiB at 1 KiB/s: a 256 s deadline; the body drips 50 bytes/s, so the average is short at the floor
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), {
+      ...expected,
+      stallMs: 5_000,
+      minRate: 1024,
+      deadlineFloorMs: 400,
+    }).catch((e) => e);
+    expect(err.message).toMatch(/: \d+ bytes in \d+ ms: below the minimum download rate; not retried/);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(hits).toBe(1);
+  });
+
+  it('refuses a redirect to another host unless the policy lists it, and never contacts that host', async () => {
+    const dir = await tmp();
+    script = ['away'];
+    hits = 0;
+    otherHits = 0;
+    const err = await download(`${base}/f`, join(dir, 'f.rpm'), {
+      ...expected,
+      redirects: { hosts: [] },
+    }).catch((e) => e);
+    expect(err.message).toMatch(
+      /redirected to http:\/\/127\.0\.0\.1:\d+: another host than 127\.0\.0\.1:\d+/,
+    );
+    expect(err.retryable).toBe(false);
+    expect([hits, otherHits]).toEqual([1, 0]);
+    script = ['away'];
+    const r = await download(`${base}/f`, join(dir, 'f.rpm'), {
+      ...expected,
+      redirects: { hosts: [new URL(otherBase).host] },
+    });
+    expect(r.bytes).toBe(body.length);
+    expect(otherHits).toBe(1);
   });
 });

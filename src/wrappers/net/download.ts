@@ -1,7 +1,8 @@
 // Downloads one file over http(s) or file:// to its final path, verifying size and checksum while streaming.
 // Bytes go to a temporary sibling and are renamed into place only once verified, so a file at its final name is
-// always whole. Timeouts, 5xx, 429, 408, short and corrupt bodies are retried with exponential backoff; 4xx are
-// not. Small bodies are verified in memory and written with one call; large ones stream to disk.
+// always whole. Timeouts, 5xx, 429, 408, short and corrupt bodies are retried with exponential backoff; 4xx, a body
+// longer than announced (cut off there) and one too slow for the minimum rate (ended at its deadline) are not.
+// Small bodies are verified in memory and written with one call; large ones stream to disk.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, writeFile } from 'node:fs';
 import { mkdir, rename, rm, utimes } from 'node:fs/promises';
@@ -12,9 +13,19 @@ import { fileURLToPath } from 'node:url';
 import { pipeToFile, tempSibling } from '../compose/atomic.ts';
 import { fileSystemError, InterruptedError, WorkError } from '../errors.ts';
 import { linkedSignal, sleep } from '../run/cancel.ts';
-import { httpGet, RedirectError, setMaxSockets, stalled, StallError } from './http-get.ts';
+import { attemptDeadline, rateGuard } from './rate-guard.ts';
+import {
+  DeadlineError,
+  endReason,
+  httpGet,
+  RedirectError,
+  type RedirectPolicy,
+  setMaxSockets,
+  StallError,
+} from './http-get.ts';
 
 export { setMaxSockets as setDownloadSockets };
+export type { RedirectPolicy };
 
 /** Bodies up to this size are held in memory (at most one per concurrent download) and written at once. */
 const BUFFER_MAX = 8 << 20;
@@ -39,6 +50,16 @@ export interface DownloadOptions extends Expected {
   onBytes?: (n: number) => void;
   /** Stamp the file with this modification time (seconds since the epoch) before it takes its final name. */
   mtime?: number;
+  /** Where http redirects may go (default: anywhere). */
+  redirects?: RedirectPolicy;
+  /** Without a `size`: the most bytes accepted; a longer body is cut off there and not retried. */
+  maxBytes?: number;
+  /**
+   * Bytes per second an attempt must average: it ends (not retried) after max(deadlineFloorMs, size / minRate),
+   * whatever trickles in meanwhile, when the size or maxBytes is known (default rate-guard.ts MIN_RATE).
+   */
+  minRate?: number;
+  deadlineFloorMs?: number;
 }
 
 export interface DownloadResult {
@@ -109,10 +130,14 @@ async function fetchHttp(
   signal: AbortSignal,
 ): Promise<Attempt> {
   const stallMs = opts.stallMs ?? 30_000;
+  const start = Date.now();
+  const deadlineMs = attemptDeadline(opts);
+  const deadline = deadlineMs === undefined ? undefined : start + deadlineMs;
   let res: IncomingMessage;
   try {
-    ({ res } = await httpGet(url, signal, stallMs));
+    ({ res } = await httpGet(url, signal, stallMs, { redirects: opts.redirects, deadline }));
   } catch (err) {
+    if (err instanceof DeadlineError) throw tooSlow(url, deadlineMs!);
     throw new DownloadError(url, describe(err), !(err instanceof RedirectError));
   }
   const status = res.statusCode ?? 0;
@@ -127,9 +152,29 @@ async function fetchHttp(
   const lastModified = lm ? new Date(lm) : undefined;
   if (opts.size !== undefined && length !== undefined && length !== opts.size) {
     res.destroy();
-    throw new DownloadError(url, `server announces ${length} bytes, metadata says ${opts.size}`, true);
+    // a server that promises more will send more every time; one that promises less may be mid-update
+    throw new DownloadError(
+      url,
+      `server announces ${length} bytes, metadata says ${opts.size}`,
+      length < opts.size,
+    );
   }
-  const v = verifier(url, opts);
+  const cap = opts.size ?? opts.maxBytes;
+  if (cap !== undefined && length !== undefined && length > cap) {
+    res.destroy();
+    throw new DownloadError(url, `server announces ${length} bytes, more than the ${cap} accepted`, false);
+  }
+  const v = verifier(url, opts, (err) => res.destroy(err));
+  // the size may be a lie meant to stretch the deadline: past the floor, the body must also keep the average up
+  const guard =
+    deadline === undefined
+      ? undefined
+      : rateGuard(
+          start,
+          opts,
+          () => v.bytes,
+          (ms) => res.destroy(tooSlowSoFar(url, v.bytes, ms)),
+        );
   try {
     if (length !== undefined && length <= BUFFER_MAX) {
       const chunks: Buffer[] = [];
@@ -145,11 +190,21 @@ async function fetchHttp(
       v.check(length);
     }
   } catch (err) {
-    if (stalled(res) && !signal.aborted) throw new DownloadError(url, `stalled for ${stallMs} ms`, true);
+    const why = signal.aborted ? undefined : endReason(res);
+    if (why instanceof StallError) throw new DownloadError(url, `stalled for ${stallMs} ms`, true);
+    if (why instanceof DeadlineError) throw tooSlow(url, deadlineMs!);
     throw err;
+  } finally {
+    guard?.stop();
   }
   return { bytes: v.bytes, lastModified };
 }
+
+// a body that drips below the minimum rate would drip again on a retry: refuse it instead of paying N deadlines
+const tooSlow = (url: string, ms: number) =>
+  new DownloadError(url, `not done within ${ms} ms: below the minimum download rate; not retried`, false);
+const tooSlowSoFar = (url: string, bytes: number, ms: number) =>
+  new DownloadError(url, `${bytes} bytes in ${ms} ms: below the minimum download rate; not retried`, false);
 
 /** fs.writeFile's callback form: no FileHandle object per file, measurably cheaper across thousands of files. */
 function writeWhole(path: string, data: Buffer): Promise<void> {
@@ -172,13 +227,22 @@ function consume(res: IncomingMessage, onChunk: (c: Buffer) => void): Promise<vo
   });
 }
 
-/** Counts, hashes and reports bytes as they arrive; check() then compares with the announced and expected. */
-function verifier(url: string, opts: DownloadOptions) {
+/**
+ * Counts, hashes and reports bytes as they arrive; check() then compares with the announced and expected. A body
+ * that runs past the size (or maxBytes) is cut off there through `cut`, with an error that is not retried.
+ */
+function verifier(url: string, opts: DownloadOptions, cut: (err: Error) => void) {
   const hash: Hash | undefined = opts.checksum ? createHash(hashName(opts.checksum.type)) : undefined;
+  const cap = opts.size ?? opts.maxBytes;
   const v = {
     bytes: 0,
     add(c: Buffer) {
       v.bytes += c.length;
+      if (cap !== undefined && v.bytes > cap) {
+        const what = opts.size !== undefined ? 'the metadata announces' : 'are accepted';
+        cut(new DownloadError(url, `body runs past the ${cap} bytes ${what}: cut off there`, false));
+        return;
+      }
       hash?.update(c);
       opts.onBytes?.(c.length);
     },
@@ -215,7 +279,7 @@ async function copyLocal(
       reject(new DownloadError(url, err.code === 'ENOENT' ? 'not found' : err.message, false)),
     );
   });
-  const v = verifier(url, opts);
+  const v = verifier(url, opts, (err) => body.destroy(err));
   body.on('data', (c: Buffer) => v.add(c));
   await pipeToFile(tmp, [body]);
   v.check(undefined);

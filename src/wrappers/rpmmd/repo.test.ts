@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Compression } from './decompress.ts';
 import { ChecksumMismatchError, RepoMetadataError } from './errors.ts';
-import { loadRepo, streamFilelists } from './repo.ts';
+import { loadRepo, streamFilelists, streamPrimary as streamPrimaryOf } from './repo.ts';
 import { fetchRepomd } from './repomd.ts';
 import { type FakePackage, filelistsXml, primaryXml, writeRepo } from './test-repo.ts';
 
@@ -110,6 +110,11 @@ describe('over HTTP', () => {
     const root = join(dir, 'http');
     await writeRepo(root, { primary: primaryXml(PKGS), filelists: filelistsXml(PKGS) }, 'xz');
     server = createServer((req, res) => {
+      if (req.url!.startsWith('/away/')) {
+        // another port is another host
+        res.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/` }).end();
+        return;
+      }
       const path = join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
       stat(path).then(
         () => createReadStream(path).pipe(res),
@@ -135,5 +140,24 @@ describe('over HTTP', () => {
 
   it('reports HTTP errors', async () => {
     await expect(fetchRepomd(`${base}missing/`)).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('refuses a metadata redirect to another host', async () => {
+    await expect(fetchRepomd(`${base}away/`)).rejects.toThrow(
+      /redirected to http:\/\/localhost:\d+: another host/,
+    );
+  });
+});
+
+describe('locations a repomd.xml or primary.xml gives', () => {
+  it('are refused outside the repo, by the resolver every read goes through', async () => {
+    const root = join(dir, 'confined');
+    await writeRepo(root, { primary: primaryXml(PKGS), filelists: filelistsXml(PKGS) }, 'gz');
+    const repomd = await fetchRepomd(root);
+    const rec = repomd.records.find((r) => r.type === 'primary')!;
+    for (const location of [{ href: '/etc/passwd' }, { href: '../x' }, { href: 'x', base: 'file:///etc/' }]) {
+      const bad = { ...repomd, records: [{ ...rec, location }] };
+      await expect(collect(streamPrimaryOf(root, bad))).rejects.toThrow(/refusing location/);
+    }
   });
 });

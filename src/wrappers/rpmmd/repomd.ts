@@ -2,6 +2,7 @@
 // with its location, checksums, sizes and timestamp. Small, so parsed in one go; everything else is found from it.
 import { normaliseChecksumType } from './decompress.ts';
 import { RepoMetadataError } from './errors.ts';
+import { checksumProblem, LocationError, treeLocation } from './location.ts';
 import { readLocation, resolveLocation, type SourceOptions } from './source.ts';
 import type { Checksum, RepoMd, RepoMdRecord } from './types.ts';
 import { scanXml, type XmlTag } from './xml-scan.ts';
@@ -120,4 +121,40 @@ export function findRecord(repomd: RepoMd, type: string): RepoMdRecord | undefin
 /** Every file repomd.xml points to (repodata/...), for mirroring: location, checksum and size of each. */
 export function metadataFiles(repomd: RepoMd): RepoMdRecord[] {
   return [...repomd.records].sort((a, b) => (a.location.href < b.location.href ? -1 : 1));
+}
+
+export interface ConfinedRepomd {
+  /** The same records, each location rewritten to its path inside the tree (no xml:base): a local copy's view. */
+  local: RepoMd;
+  /** Where to fetch each record, in the order of `records`. */
+  urls: string[];
+}
+
+/**
+ * Checks every record of an upstream repomd.xml, fetched or not, at once: each location lies inside the tree at
+ * `tree` and each record has a checksum we can verify. Throws one error naming every bad record.
+ */
+export function confineRepomd(repomd: RepoMd, tree: string, what: string): ConfinedRepomd {
+  const problems: string[] = [];
+  const urls: string[] = [];
+  const records = repomd.records.map((r): RepoMdRecord => {
+    const name = `record "${r.type}"`;
+    const sum = checksumProblem(r.checksum);
+    if (sum) problems.push(`${name} (${r.location.href}) ${sum}`);
+    try {
+      const loc = treeLocation(tree, r.location.href, r.location.base, name);
+      urls.push(loc.url);
+      return { ...r, location: { href: loc.rel } };
+    } catch (err) {
+      if (!(err instanceof LocationError)) throw err;
+      problems.push(err.message);
+      return r;
+    }
+  });
+  if (problems.length)
+    throw new LocationError(
+      `${what}: ${problems.length} unsafe record(s):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      'every record must lie inside the tree and carry a checksum; nothing was copied from this upstream',
+    );
+  return { local: { ...repomd, records }, urls };
 }

@@ -1,25 +1,20 @@
-// Where repository files come from: http(s):// through the global fetch, file:// URLs and plain paths through fs.
-// Everything above this module sees one thing, a byte stream for (baseUrl, href).
+// Where repository files come from: http(s):// through net/http-get (redirects kept on the repo's host), file://
+// URLs and plain paths through fs. Everything above this module sees one thing, a byte stream for (baseUrl, href),
+// and every href is resolved by rpmmd/location.ts, so it cannot name anything outside its repo.
 import { createReadStream } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { httpGet } from '../net/http-get.ts';
+import { cancelSignal } from '../run/cancel.ts';
 import { RepoMetadataError } from './errors.ts';
+
+export { resolveLocation } from './location.ts';
 
 export interface SourceOptions {
   signal?: AbortSignal;
 }
 
 const isHttp = (s: string): boolean => /^https?:\/\//i.test(s);
-
-/** Resolves `href` (relative to the repo root, or carrying its own xml:base) to a URL or a local path. */
-export function resolveLocation(baseUrl: string, href: string, xmlBase?: string): string {
-  const base = xmlBase ?? baseUrl;
-  if (isHttp(href) || href.startsWith('file://')) return href;
-  if (isHttp(base) || base.startsWith('file://'))
-    return new URL(href, base.endsWith('/') ? base : `${base}/`).href;
-  return isAbsolute(href) ? href : join(resolve(base), href);
-}
 
 function localPath(loc: string): string {
   return loc.startsWith('file://') ? fileURLToPath(loc) : loc;
@@ -28,17 +23,19 @@ function localPath(loc: string): string {
 /** Opens a byte stream on a repository file. HTTP errors and missing files surface as RepoMetadataError. */
 export async function openLocation(loc: string, opts: SourceOptions = {}): Promise<Readable> {
   if (isHttp(loc)) {
-    let res: Response;
+    let res: Readable & { statusCode?: number; statusMessage?: string };
     try {
-      res = await fetch(loc, { signal: opts.signal });
+      // metadata: a redirect to another host is refused (a hostile repo must not make us request a third party)
+      ({ res } = await httpGet(loc, opts.signal ?? cancelSignal, 30_000, { redirects: { hosts: [] } }));
     } catch (err) {
       throw new RepoMetadataError(`GET ${loc} failed: ${(err as Error).message}`, 'is the mirror reachable?');
     }
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
-      throw new RepoMetadataError(`GET ${loc}: HTTP ${res.status} ${res.statusText}`);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      res.resume();
+      throw new RepoMetadataError(`GET ${loc}: HTTP ${status} ${res.statusMessage ?? ''}`.trim());
     }
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    return res;
   }
   const path = localPath(loc);
   const stream = createReadStream(path, {

@@ -1,12 +1,16 @@
 // sync-repos: mirror every configured upstream tree (os, debug, source per repo and arch) into the compose. One
 // unit per tree; a unit's id covers the upstream repomd.xml digest and the options, so an unchanged upstream is
-// skipped at the cost of one small request per tree.
+// skipped at the cost of one small request per tree. Upstream is not trusted: every metadata record and package
+// must lie inside its tree's URL and carry a checksum (checked before anything is copied), metadata is never
+// fetched from another host, and packages only from the hosts upstream.allowed_redirect_hosts lists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { download, setDownloadSockets } from '../../net/download.ts';
+import { download, type DownloadOptions, setDownloadSockets } from '../../net/download.ts';
 import {
   compareEvrStrings,
+  type ConfinedRepomd,
+  confineRepomd,
   createKeyring,
   type Keyring,
   KeyringError,
@@ -22,6 +26,7 @@ import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
 import { type MirrorResult, mirrorTree } from './mirror.ts';
+import { checkPackages, refuseLinkedPath } from './tree-guard.ts';
 import { repomdOutput, writeRepodata, writeTreeFiles } from './metadata.ts';
 import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
 import { ContentIndex } from './tree-state.ts';
@@ -31,7 +36,13 @@ interface Shared {
   index: ContentIndex;
   keyring?: Keyring;
   onBytes?: (n: number) => void;
+  /** Download options for metadata (never redirected to another host) and for packages. */
+  metadataFetch: DownloadOptions;
+  packageFetch: DownloadOptions;
 }
+
+/** repomd.xml is a few KB; more than this from an upstream is not one. */
+const REPOMD_MAX = 16 << 20;
 
 export interface SyncUnit extends Unit {
   tree: TreeTarget;
@@ -57,7 +68,13 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
       );
     }
     setDownloadSockets(ctx.site.limits.downloads);
+    const rate = {
+      minRate: ctx.site.limits.download_min_rate,
+      deadlineFloorMs: ctx.site.limits.download_deadline_min_s * 1000,
+    };
     const shared: Shared = {
+      metadataFetch: { ...rate, redirects: { hosts: [] } },
+      packageFetch: { ...rate, redirects: { hosts: ctx.release.upstream.allowed_redirect_hosts } },
       downloads: pLimit(ctx.site.limits.downloads),
       index: new ContentIndex(),
       // before any tree: without the keys no tree can land, and a key that cannot be had is one error, not N
@@ -78,9 +95,11 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
             // upstream metadata is fetched with the same retries and checks as packages, into work/
             const local = join(ctx.paths.workDir('sync', tree.key), 'upstream');
             const repomdFile = join(local, 'repodata', 'repomd.xml');
-            await download(resolveLocation(tree.url, 'repodata/repomd.xml'), repomdFile);
+            const repomdUrl = resolveLocation(tree.url, 'repodata/repomd.xml');
+            await download(repomdUrl, repomdFile, { ...shared.metadataFetch, maxBytes: REPOMD_MAX });
             const bytes = await readFile(repomdFile);
-            const repomd = parseRepomd(bytes.toString('utf8'), `${tree.url}repodata/repomd.xml`);
+            const repomd = parseRepomd(bytes.toString('utf8'), repomdUrl);
+            confineRepomd(repomd, tree.url, repomdUrl); // refused here: nothing of this tree is fetched
             // the record and the id see URLs without credentials: a rotated token neither leaks nor redoes work
             const inputs = redactDeep({
               url: tree.url,
@@ -111,43 +130,51 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
       // a full disk is the step's failure, said as such; anything else is this tree's upstream
       const fs = fileSystemError(unit.repomdError);
       if (fs) throw fs;
-      const why = unit.repomdError instanceof Error ? unit.repomdError.message : String(unit.repomdError);
-      throw new WorkError(`${tree.key}: cannot read upstream metadata: ${why}`);
+      const err = unit.repomdError;
+      const why = err instanceof Error ? err.message : String(err);
+      const hint = (err as { hint?: unknown } | undefined)?.hint;
+      throw new WorkError(
+        `${tree.key}: cannot read upstream metadata: ${why}`,
+        typeof hint === 'string' ? hint : undefined,
+      );
     }
     const work = ctx.paths.workDir('sync', tree.key);
     const upstreamCopy = join(work, 'upstream');
-    await fetchMetadata(tree, unit.repomd, upstreamCopy, metadataTypes(tree, unit.repomd));
-    const pkgs = await upstreamPackages(upstreamCopy, tree, unit.repomd, !!opts.newestOnly);
+    // `local` reads the copy in work/: each record's location is its checked path inside the tree
+    const md = confineRepomd(unit.repomd, tree.url, `${tree.url}repodata/repomd.xml`);
+    const local = md.local;
+    await fetchMetadata(md, upstreamCopy, metadataTypes(tree, local), shared.metadataFetch);
+    const pkgs = await upstreamPackages(upstreamCopy, tree, local, !!opts.newestOnly);
+    checkPackages(tree.url, pkgs); // before a byte of any package is fetched
     // createrepo_c reuses an upstream entry only when its checksum type matches ours; fetch the rest of
-    // upstream's metadata (while packages download) only when that can happen.
-    const reuse = canReuse(pkgs, ctx.release.checksum)
-      ? fetchMetadata(tree, unit.repomd, upstreamCopy, ['filelists', 'other']).then(
-          () => upstreamCopy,
-          () => undefined, // no reuse: createrepo_c reads every package instead
-        )
-      : Promise.resolve(undefined);
+    // upstream's metadata (while packages download) only when that can happen. It reads the copy's repomd.xml as
+    // upstream wrote it, so not when an xml:base moved a record away from its href.
+    const reuse =
+      canReuse(pkgs, ctx.release.checksum) && unit.repomd.records.every((r) => r.location.base === undefined)
+        ? fetchMetadata(md, upstreamCopy, ['filelists', 'other'], shared.metadataFetch).then(
+            () => upstreamCopy,
+            () => undefined, // no reuse: createrepo_c reads every package instead
+          )
+        : Promise.resolve(undefined);
     await mkdir(work, { recursive: true });
+    await refuseLinkedPath(ctx.paths.compose, tree.dir);
     await mkdir(tree.dir, { recursive: true });
     const res = await mirrorTree(
       tree,
       pkgs,
       { delete: opts.delete, incoming: join(work, 'incoming'), stateFile: join(work, 'state.json'), logFile },
-      { downloads: shared.downloads, index: shared.index, keyring: shared.keyring, onBytes: shared.onBytes },
+      {
+        downloads: shared.downloads,
+        index: shared.index,
+        keyring: shared.keyring,
+        onBytes: shared.onBytes,
+        fetch: shared.packageFetch,
+      },
     ).catch(async (err: unknown) => {
       await reuse; // the metadata downloads it started must not write on after this unit failed
       throw err;
     });
-    await writeRepodata(
-      tree,
-      res.files,
-      upstreamCopy,
-      ctx.release,
-      unit.repomd,
-      work,
-      logFile,
-      2,
-      await reuse,
-    );
+    await writeRepodata(tree, res.files, upstreamCopy, ctx.release, local, work, logFile, 2, await reuse);
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
     return {
@@ -197,26 +224,23 @@ function canReuse(pkgs: Package[], checksum: string): boolean {
   return pkgs.length > 0 && pkgs.every((p) => p.checksum.type.toLowerCase() === checksum.toLowerCase());
 }
 
-/** Downloads upstream metadata files of these types beside the repomd.xml copy in work/. */
+/** Downloads upstream metadata files of these types beside the repomd.xml copy in work/, at their tree paths. */
 async function fetchMetadata(
-  tree: TreeTarget,
-  repomd: RepoMd,
+  md: ConfinedRepomd,
   local: string,
   types: string[],
+  fetch: DownloadOptions,
 ): Promise<void> {
   await Promise.all(
-    repomd.records
-      .filter((r) => types.includes(r.type))
-      .map((rec) => {
-        const href = rec.location.href;
-        if (href.startsWith('/') || href.split('/').includes('..')) {
-          throw new WorkError(`refusing metadata location "${href}" in ${tree.url}repodata/repomd.xml`);
-        }
-        return download(resolveLocation(tree.url, href, rec.location.base), join(local, href), {
-          checksum: rec.checksum,
-          size: rec.size,
-        });
-      }),
+    md.local.records.map((rec, i) =>
+      types.includes(rec.type)
+        ? download(md.urls[i]!, join(local, rec.location.href), {
+            ...fetch,
+            checksum: rec.checksum,
+            size: rec.size,
+          })
+        : undefined,
+    ),
   );
 }
 
@@ -228,7 +252,8 @@ async function prepareKeyring(ctx: StepContext, keys: string[]): Promise<Keyring
   for (const [i, key] of keys.entries()) {
     const dest = join(dir, `key-${i}.asc`);
     try {
-      await download(key, dest, { attempts: 3 });
+      // a key URL is as much upstream data as metadata: no redirect to a third host, no endless body
+      await download(key, dest, { attempts: 3, redirects: { hosts: [] }, maxBytes: 1 << 20 });
     } catch (err) {
       throw fileSystemError(err) ?? new KeyringError(key, err);
     }

@@ -1,16 +1,18 @@
 // Mirrors the packages of one upstream tree into the compose: keeps files that still verify, hardlinks content
 // another tree already has, downloads the rest into work/ (checksum checked while streaming), checks signatures
 // there, and only then renames each package into the tree with upstream's mtime (`time file`), so createrepo_c
-// can reuse upstream's entries and mirrors are reproducible. With --delete, files no longer upstream go.
+// can reuse upstream's entries and mirrors are reproducible. With --delete, files no longer upstream go. A symlink
+// in the tree (or in incoming/) is refused, never written through: each write lands where its path says.
 import { copyFile, link, mkdir, readdir, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { LimitFunction } from 'p-limit';
-import { download } from '../../net/download.ts';
+import { download, type DownloadOptions } from '../../net/download.ts';
 import { linkedSignal } from '../../run/cancel.ts';
-import { checkSignatures, type Keyring, type Package, resolveLocation } from '../../rpmmd/index.ts';
-import { FileSystemError, WorkError } from '../../errors.ts';
+import { checkSignatures, type Keyring, type Package, type TreeLocation } from '../../rpmmd/index.ts';
+import { FileSystemError } from '../../errors.ts';
 import { tempSibling } from '../../compose/atomic.ts';
 import type { TreeTarget } from './plan.ts';
+import { packageLocation, refuseSymlink, symlinkError } from './tree-guard.ts';
 import { type ContentIndex, hashFile, TreeState } from './tree-state.ts';
 
 export interface MirrorDeps {
@@ -19,6 +21,8 @@ export interface MirrorDeps {
   keyring?: Keyring;
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
+  /** Redirect policy and minimum rate for package downloads. */
+  fetch?: Pick<DownloadOptions, 'redirects' | 'minRate' | 'deadlineFloorMs'>;
 }
 
 export interface MirrorResult {
@@ -35,15 +39,6 @@ export interface MirrorResult {
   files: string[];
 }
 
-/** A location href must stay inside the tree: relative, no `..`, an .rpm file. */
-export function safeHref(href: string): string {
-  const parts = href.split('/');
-  if (href.startsWith('/') || parts.some((p) => p === '..' || p === '') || !href.endsWith('.rpm')) {
-    throw new WorkError(`refusing package location "${href}": not a relative .rpm path inside the repo`);
-  }
-  return href;
-}
-
 export async function mirrorTree(
   t: TreeTarget,
   pkgs: Package[],
@@ -52,6 +47,7 @@ export async function mirrorTree(
 ): Promise<MirrorResult> {
   // Files under incoming/ were renamed there only after their checksum verified, so a run killed before landing
   // them leaves them reusable; only download temp files (hidden names), there or in the tree, are partial.
+  await refuseSymlink(t.dir);
   const staged = await sweepPartials(opts.incoming);
   await mkdir(opts.incoming, { recursive: true });
   const state = await TreeState.load(opts.stateFile);
@@ -74,14 +70,17 @@ export async function mirrorTree(
   };
   const arrived: Arrival[] = [];
 
+  const wanted = new Set<string>();
   const one = async (pkg: Package): Promise<void> => {
-    let rel: string;
+    let loc: TreeLocation;
     try {
-      rel = safeHref(pkg.location.href);
+      loc = packageLocation(t.url, pkg);
     } catch (err) {
       res.problems.push({ file: pkg.location.href, problem: (err as Error).message });
       return;
     }
+    const rel = loc.rel;
+    wanted.add(rel);
     const dest = join(t.dir, rel);
     if (
       (before.has(rel) || !listable(rel)) &&
@@ -110,9 +109,9 @@ export async function mirrorTree(
       return;
     }
     try {
-      const url = resolveLocation(t.url, pkg.location.href, pkg.location.base);
       const r = await deps.downloads(() =>
-        download(url, target, {
+        download(loc.url, target, {
+          ...deps.fetch,
           checksum: pkg.checksum,
           size: pkg.size.package,
           onBytes: deps.onBytes,
@@ -179,7 +178,6 @@ export async function mirrorTree(
     )),
   ];
 
-  const wanted = new Set(pkgs.map((p) => p.location.href));
   const present = [...new Set([...before, ...landed.filter(listable)])].sort();
   if (opts.delete) {
     for (const rel of present) {
@@ -268,8 +266,10 @@ const isPartial = (name: string) => name.startsWith('.') && name.includes('.tmp-
 /** Removes partial downloads under incoming/ and returns the verified files a killed run left there. */
 async function sweepPartials(dir: string): Promise<Set<string>> {
   const staged = new Set<string>();
+  await refuseSymlink(dir);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const e of entries) {
+    if (e.isSymbolicLink()) throw symlinkError(join(e.parentPath, e.name));
     if (!e.isFile()) continue;
     const path = join(e.parentPath, e.name);
     if (isPartial(e.name)) await rm(path);
@@ -302,6 +302,8 @@ export async function listRpms(dir: string, opts: { sweepPartials?: boolean } = 
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const rpms: string[] = [];
   for (const e of entries) {
+    // a link (to a folder or a file) would take the writes and deletes meant for the tree somewhere else
+    if (e.isSymbolicLink()) throw symlinkError(join(e.parentPath, e.name));
     if (!e.isFile()) continue;
     const rel = relative(dir, join(e.parentPath, e.name)).split(sep).join('/');
     if (opts.sweepPartials && isPartial(e.name) && (dirname(rel) === '.' || listable(dirname(rel))))
