@@ -20,6 +20,11 @@ export interface ReadOptions {
    * mirrors by NEVRA and location) passes false: packages come with empty lists and parsing holds no dep data.
    */
   deps?: boolean;
+  /**
+   * The most decompressed bytes of one metadata file accepted (default METADATA_MAX_BYTES, the site's
+   * limits.metadata_max_bytes); its repomd record's open-size, when smaller, caps it too.
+   */
+  maxBytes?: number;
 }
 
 /** The decompressed text of one metadata file, verified against its repomd record as it streams. */
@@ -39,6 +44,8 @@ export async function* metadataText(
       what: loc,
       checksum: verify ? record.checksum : undefined,
       size: verify ? record.size : undefined,
+      openSize: record.openSize,
+      maxBytes: opts.maxBytes,
     },
     { signal: opts.signal },
   );
