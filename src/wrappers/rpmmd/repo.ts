@@ -1,6 +1,13 @@
 // The rpm-md client: from a repository base URL (http(s)://, file:// or a path) to repomd.xml, then packages from
 // primary.xml and file lists from filelists.xml, each streamed, decompressed and checked against repomd.xml.
-import { compressionOf, decompressedText } from './decompress.ts';
+import type { Readable } from 'node:stream';
+import {
+  type Compression,
+  compressionOf,
+  decompressedBytes,
+  decompressedText,
+  type VerifyExpect,
+} from './decompress.ts';
 import { RepoMetadataError } from './errors.ts';
 import { parseFilelists } from './filelists.ts';
 import type { Interner } from './intern.ts';
@@ -33,11 +40,30 @@ export async function* metadataText(
   record: RepoMdRecord,
   opts: ReadOptions = {},
 ): AsyncGenerator<string> {
+  const [input, compression, expect] = await openMetadata(baseUrl, record, opts);
+  yield* decompressedText(input, compression, expect, { signal: opts.signal });
+}
+
+/** The decompressed bytes of one metadata file (comps, modules: copied, not parsed), verified as metadataText. */
+export async function* metadataBytes(
+  baseUrl: string,
+  record: RepoMdRecord,
+  opts: ReadOptions = {},
+): AsyncGenerator<Buffer> {
+  const [input, compression, expect] = await openMetadata(baseUrl, record, opts);
+  yield* decompressedBytes(input, compression, expect, { signal: opts.signal });
+}
+
+async function openMetadata(
+  baseUrl: string,
+  record: RepoMdRecord,
+  opts: ReadOptions,
+): Promise<[Readable, Compression, VerifyExpect]> {
   const loc = resolveLocation(baseUrl, record.location.href, record.location.base);
   const compression = compressionOf(record.location.href);
   const input = await openLocation(loc, { signal: opts.signal });
   const verify = opts.verify !== false;
-  yield* decompressedText(
+  return [
     input,
     compression,
     {
@@ -47,8 +73,7 @@ export async function* metadataText(
       openSize: record.openSize,
       maxBytes: opts.maxBytes,
     },
-    { signal: opts.signal },
-  );
+  ];
 }
 
 function requireRecord(repomd: RepoMd, type: string, baseUrl: string): RepoMdRecord {

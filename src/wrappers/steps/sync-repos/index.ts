@@ -20,7 +20,13 @@ import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
 import { type MirrorResult, mirrorTree } from './mirror.ts';
-import { repomdOutput, writeRepodata, writeTreeFiles } from './metadata.ts';
+import {
+  checkUnpacked,
+  repomdOutput,
+  unpackGroupAndModules,
+  writeRepodata,
+  writeTreeFiles,
+} from './metadata.ts';
 import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
 import { ContentIndex } from './tree-state.ts';
 
@@ -107,14 +113,19 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     const work = ctx.paths.workDir('sync', tree.key);
     const upstreamCopy = join(work, 'upstream');
     await fetchMetadata(tree, unit.repomd, upstreamCopy, metadataTypes(tree, unit.repomd));
-    const pkgs = await upstreamPackages(upstreamCopy, tree, unit.repomd, !!opts.newestOnly);
+    const { metadata_max_bytes: maxBytes, comps_modules_max_bytes: maxSmall } = ctx.site.limits;
+    const pkgs = await upstreamPackages(upstreamCopy, tree, unit.repomd, !!opts.newestOnly, maxBytes);
+    const groupAndModules = await unpackGroupAndModules(tree, upstreamCopy, unit.repomd, work, maxSmall);
     // createrepo_c reuses an upstream entry only when its checksum type matches ours; fetch the rest of
     // upstream's metadata (while packages download) only when that can happen.
     const reuse = canReuse(pkgs, ctx.release.checksum)
-      ? fetchMetadata(tree, unit.repomd, upstreamCopy, ['filelists', 'other']).then(
-          () => upstreamCopy,
-          () => undefined, // no reuse: createrepo_c reads every package instead
-        )
+      ? fetchMetadata(tree, unit.repomd, upstreamCopy, ['filelists', 'other'])
+          // createrepo_c unpacks them whole: ones past their bounds are not handed over
+          .then(() => checkUnpacked(upstreamCopy, unit.repomd!, ['filelists', 'other'], maxBytes))
+          .then(
+            () => upstreamCopy,
+            () => undefined, // no reuse: createrepo_c reads every package instead
+          )
       : Promise.resolve(undefined);
     await mkdir(work, { recursive: true });
     await mkdir(tree.dir, { recursive: true });
@@ -132,13 +143,13 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     await writeRepodata(
       tree,
       res.files,
-      upstreamCopy,
       ctx.release,
       unit.repomd,
       work,
       logFile,
       2,
       await reuse,
+      groupAndModules,
     );
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
@@ -163,10 +174,12 @@ async function upstreamPackages(
   tree: TreeTarget,
   repomd: RepoMd,
   newestOnly: boolean,
+  maxBytes: number,
 ): Promise<Package[]> {
   const keep = new Set(tree.packageArches);
   const pkgs: Package[] = [];
-  for await (const p of streamPrimary(local, repomd, { deps: false })) if (keep.has(p.arch)) pkgs.push(p);
+  for await (const p of streamPrimary(local, repomd, { deps: false, maxBytes }))
+    if (keep.has(p.arch)) pkgs.push(p);
   if (!newestOnly) return pkgs;
   const newest = new Map<string, Package>();
   for (const p of pkgs) {
