@@ -82,17 +82,12 @@ export const ExecutorsConfig = z.partialRecord(z.enum(['default', ...Arch.option
 export type ExecutorsConfig = z.infer<typeof ExecutorsConfig>;
 
 const UNITS = { KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 } as const;
+const BYTES_MESSAGE = 'must be a whole number of bytes, or one with a unit like "64 MiB" or "4 GiB"';
 /** A number of bytes: a whole number, or one with a binary unit ("64 MiB", "4GiB"). */
 const ByteSize = z
-  .union(
-    [
-      z.int().min(1),
-      z.string().regex(/^[1-9][0-9]*\s*(KiB|MiB|GiB|TiB)$/, 'must have a unit: KiB, MiB, GiB or TiB'),
-    ],
-    {
-      error: 'must be a whole number of bytes, or one with a unit like "64 MiB" or "4 GiB"',
-    },
-  )
+  .union([z.int().min(1), z.string().regex(/^[1-9][0-9]*\s*(KiB|MiB|GiB|TiB)$/, BYTES_MESSAGE)], {
+    error: BYTES_MESSAGE,
+  })
   .transform((v) => {
     if (typeof v === 'number') return v;
     const m = /^([0-9]+)\s*(\w+)$/.exec(v)!;
