@@ -2,9 +2,9 @@
 // less stored, with checksums and sizes that verify): unterminated tags and attributes, a huge text node, open-size
 // lies, no open-size past the ceiling, comps and modules bombs, in gzip, xz and zstd. Each is refused by name with
 // exit 1, nothing of the tree is published, the horno process peaks under 300 MB (VmHWM, polled) and ends quickly.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchPeakRss } from '../../bench/peak-rss.ts';
 import { ensureFixtureDistro, type FixtureDistro } from '../../fixtures/distro.ts';
 import { serveDir } from '../../fixtures/serve.ts';
@@ -20,8 +20,12 @@ const PRIMARY_HEAD =
   'xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="1">\n<package type="rpm">';
 
 let distro: FixtureDistro;
+const labs: string[] = [];
 beforeAll(async () => {
   distro = await ensureFixtureDistro();
+});
+afterAll(async () => {
+  await Promise.all(labs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
 const primary = (b: Partial<Bomb> & Pick<Bomb, 'head' | 'filler'>): Bomb => ({
@@ -128,6 +132,7 @@ async function syncFrom(upstream: string, repo: string): Promise<Outcome> {
       `compose_root: ${root}\nstore: { url: 'file://${join(root, '..', 'store')}' }\n` +
       'limits: { metadata_max_bytes: 64 MiB }\n',
   });
+  labs.push(lab.dir);
   const watch = watchPeakRss(lab.configDir, 50);
   const t = performance.now();
   try {
