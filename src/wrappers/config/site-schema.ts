@@ -3,6 +3,7 @@
 // Credentials are never in this file: it names the environment variables that hold them.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { COMPS_MODULES_MAX_BYTES, METADATA_MAX_BYTES } from '../rpmmd/limits.ts';
 import { Arch, EnvVarName, HttpUrl, TemplatePath } from './common-schema.ts';
 
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -86,6 +87,19 @@ export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
 export const ExecutorsConfig = z.partialRecord(z.enum(['default', ...Arch.options]), ExecutorConfig);
 export type ExecutorsConfig = z.infer<typeof ExecutorsConfig>;
 
+const UNITS = { KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 } as const;
+const BYTES_MESSAGE = 'must be a whole number of bytes, or one with a unit like "64 MiB" or "4 GiB"';
+/** A number of bytes: a whole number, or one with a binary unit ("64 MiB", "4GiB"). */
+const ByteSize = z
+  .union([z.int().min(1), z.string().regex(/^[1-9][0-9]*\s*(KiB|MiB|GiB|TiB)$/, BYTES_MESSAGE)], {
+    error: BYTES_MESSAGE,
+  })
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^([0-9]+)\s*(\w+)$/.exec(v)!;
+    return Number(m[1]) * UNITS[m[2] as keyof typeof UNITS];
+  });
+
 export const LimitsConfig = z.strictObject({
   /** Concurrent downloads (reposync, artifact pulls). */
   downloads: z.int().min(1).default(8),
@@ -104,6 +118,13 @@ export const LimitsConfig = z.strictObject({
    */
   download_min_rate: z.int().min(1).default(65536),
   download_deadline_min_s: z.int().min(1).default(60),
+  /**
+   * The most an upstream primary, filelists or other file may decompress to; its repomd record's open-size, when
+   * smaller, is the limit. A few KiB of gzip can claim or unpack to gigabytes.
+   */
+  metadata_max_bytes: ByteSize.default(METADATA_MAX_BYTES),
+  /** The same for comps and modules, which are copied whole into the mirror's repodata. */
+  comps_modules_max_bytes: ByteSize.default(COMPS_MODULES_MAX_BYTES),
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 

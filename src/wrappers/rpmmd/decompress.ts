@@ -1,12 +1,15 @@
-// Turns a stored metadata file into decompressed text chunks, verifying the stored file's checksum and size (what
+// Turns a stored metadata file into decompressed chunks, verifying the stored file's checksum and size (what
 // repomd.xml records) on the fly. gzip uses node's zlib; xz, bzip2 and zstd (node 20 zlib has none of them) go
-// through the `xz`/`bzip2`/`zstd` filters started by the runner, so nothing is ever held whole in memory.
+// through the `xz`/`bzip2`/`zstd` filters started by the runner, so nothing is ever held whole in memory. Input
+// past the recorded size and output past the open-size (or a ceiling) stop the stream at once: a bomb of a few
+// KiB never gets to unpack its gigabytes.
 import { createHash, getHashes } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { spawnStream } from '../run/runner.ts';
-import { ChecksumMismatchError, RepoMetadataError } from './errors.ts';
+import { ChecksumMismatchError, MetadataTooLargeError, RepoMetadataError } from './errors.ts';
+import { METADATA_MAX_BYTES } from './limits.ts';
 import type { Checksum } from './types.ts';
 
 export type Compression = 'none' | 'gz' | 'xz' | 'bz2' | 'zst';
@@ -33,6 +36,10 @@ export interface VerifyExpect {
   what: string;
   checksum?: Checksum;
   size?: number;
+  /** repomd.xml's open-size: the decompressed content may not be longer. */
+  openSize?: number;
+  /** The most decompressed bytes accepted whatever open-size says (default METADATA_MAX_BYTES). */
+  maxBytes?: number;
 }
 
 /** A pass-through that hashes and counts the bytes and fails at the end of the stream when they do not match. */
@@ -48,8 +55,14 @@ export class VerifyingTap extends Transform {
     this.hash = t ? createHash(t) : undefined;
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash?.update(chunk);
     this.bytes += chunk.length;
+    const { size } = this.expect;
+    // a body longer than recorded is wrong already: no point reading (or unpacking) the rest
+    if (size !== undefined && this.bytes > size) {
+      cb(new ChecksumMismatchError(this.expect.what, `${size} bytes`, `more than ${size} bytes`));
+      return;
+    }
+    this.hash?.update(chunk);
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
@@ -70,7 +83,8 @@ export class VerifyingTap extends Transform {
 }
 
 const FILTERS: Record<Exclude<Compression, 'none' | 'gz'>, string[]> = {
-  xz: ['xz', '-dc'],
+  // a crafted header can ask for a 1.5 GiB dictionary; xz -9e needs 65 MiB
+  xz: ['xz', '-dc', '--memlimit-decompress=256MiB'],
   bz2: ['bzip2', '-dc'],
   zst: ['zstd', '-dc', '-q'],
 };
@@ -86,10 +100,41 @@ export async function* decompressedText(
   expect: VerifyExpect,
   opts: { signal?: AbortSignal } = {},
 ): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of decompressedBytes(input, compression, expect, opts)) yield decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/**
+ * The decompressed bytes of `input`, as decompressedText gives its text: throws MetadataTooLargeError as soon as
+ * they pass the open-size or the ceiling, before the chunk that passed it is handed out.
+ */
+export async function* decompressedBytes(
+  input: Readable,
+  compression: Compression,
+  expect: VerifyExpect,
+  opts: { signal?: AbortSignal } = {},
+): AsyncGenerator<Buffer> {
+  const ceiling = expect.maxBytes ?? METADATA_MAX_BYTES;
+  const cap = expect.openSize !== undefined && expect.openSize < ceiling ? expect.openSize : ceiling;
+  let total = 0;
+  for await (const chunk of rawOutput(input, compression, expect, opts)) {
+    total += chunk.length;
+    if (total > cap) throw new MetadataTooLargeError(expect.what, cap, cap !== ceiling);
+    yield chunk;
+  }
+}
+
+async function* rawOutput(
+  input: Readable,
+  compression: Compression,
+  expect: VerifyExpect,
+  opts: { signal?: AbortSignal },
+): AsyncGenerator<Buffer> {
   const tap = new VerifyingTap(expect);
   input.on('error', (err) => tap.destroy(err));
   input.pipe(tap);
-  const decoder = new StringDecoder('utf8');
   if (compression === 'none' || compression === 'gz') {
     let out: Readable = tap;
     if (compression === 'gz') {
@@ -99,24 +144,21 @@ export async function* decompressedText(
       out = tap.pipe(gunzip);
     }
     try {
-      for await (const chunk of out) yield decoder.write(chunk as Buffer);
+      for await (const chunk of out) yield chunk as Buffer;
     } finally {
       input.destroy();
+      out.destroy();
     }
-    const rest = decoder.end();
-    if (rest) yield rest;
     return;
   }
   const ac = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
   const child = spawnStream(FILTERS[compression], { stdin: tap, signal });
   try {
-    for await (const chunk of child.stdout) yield decoder.write(chunk as Buffer);
+    for await (const chunk of child.stdout) yield chunk as Buffer;
     await child.done;
   } finally {
     ac.abort();
     input.destroy();
   }
-  const rest = decoder.end();
-  if (rest) yield rest;
 }

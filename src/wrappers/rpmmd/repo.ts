@@ -1,6 +1,13 @@
 // The rpm-md client: from a repository base URL (http(s)://, file:// or a path) to repomd.xml, then packages from
 // primary.xml and file lists from filelists.xml, each streamed, decompressed and checked against repomd.xml.
-import { compressionOf, decompressedText } from './decompress.ts';
+import type { Readable } from 'node:stream';
+import {
+  type Compression,
+  compressionOf,
+  decompressedBytes,
+  decompressedText,
+  type VerifyExpect,
+} from './decompress.ts';
 import { RepoMetadataError } from './errors.ts';
 import { parseFilelists } from './filelists.ts';
 import type { Interner } from './intern.ts';
@@ -20,6 +27,11 @@ export interface ReadOptions {
    * mirrors by NEVRA and location) passes false: packages come with empty lists and parsing holds no dep data.
    */
   deps?: boolean;
+  /**
+   * The most decompressed bytes of one metadata file accepted (default METADATA_MAX_BYTES, the site's
+   * limits.metadata_max_bytes); its repomd record's open-size, when smaller, caps it too.
+   */
+  maxBytes?: number;
 }
 
 /** The decompressed text of one metadata file, verified against its repomd record as it streams. */
@@ -28,20 +40,40 @@ export async function* metadataText(
   record: RepoMdRecord,
   opts: ReadOptions = {},
 ): AsyncGenerator<string> {
+  const [input, compression, expect] = await openMetadata(baseUrl, record, opts);
+  yield* decompressedText(input, compression, expect, { signal: opts.signal });
+}
+
+/** The decompressed bytes of one metadata file (comps, modules: copied, not parsed), verified as metadataText. */
+export async function* metadataBytes(
+  baseUrl: string,
+  record: RepoMdRecord,
+  opts: ReadOptions = {},
+): AsyncGenerator<Buffer> {
+  const [input, compression, expect] = await openMetadata(baseUrl, record, opts);
+  yield* decompressedBytes(input, compression, expect, { signal: opts.signal });
+}
+
+async function openMetadata(
+  baseUrl: string,
+  record: RepoMdRecord,
+  opts: ReadOptions,
+): Promise<[Readable, Compression, VerifyExpect]> {
   const loc = resolveLocation(baseUrl, record.location.href, record.location.base);
   const compression = compressionOf(record.location.href);
   const input = await openLocation(loc, { signal: opts.signal });
   const verify = opts.verify !== false;
-  yield* decompressedText(
+  return [
     input,
     compression,
     {
       what: loc,
       checksum: verify ? record.checksum : undefined,
       size: verify ? record.size : undefined,
+      openSize: record.openSize,
+      maxBytes: opts.maxBytes,
     },
-    { signal: opts.signal },
-  );
+  ];
 }
 
 function requireRecord(repomd: RepoMd, type: string, baseUrl: string): RepoMdRecord {

@@ -3,14 +3,24 @@
 // when the consumer asked for it, so descriptions and the like are skipped without a copy. It checks what makes a
 // document well-formed in practice (nesting, one root, quoting, entities, stray text) and throws a plain Error
 // naming the character offset; it does not validate every character class, and a DOCTYPE may not declare anything.
+// Memory and time stay linear in the input whatever it holds: a construct cut by a chunk boundary is held until its
+// end arrives, without being rescanned, and none (tag, wanted text, nesting) may grow past a fixed bound.
 
 import { detach } from './intern.ts';
+import { XML_MAX_DEPTH, XML_MAX_TOKEN } from './limits.ts';
 
 export interface XmlTag {
   /** The qualified name, prefix included ("rpm:entry"). */
   name: string;
   /** Attribute values with entities decoded, keyed by qualified name. */
   attributes: Record<string, string>;
+}
+
+export interface XmlScanLimits {
+  /** Longest tag, processing instruction, DOCTYPE or wanted text, in characters (default XML_MAX_TOKEN). */
+  maxToken?: number;
+  /** Deepest nesting of elements (default XML_MAX_DEPTH). */
+  maxDepth?: number;
 }
 
 export interface XmlScanHandlers {
@@ -26,6 +36,12 @@ export interface XmlScanHandlers {
 const TEXT = 0;
 const COMMENT = 1;
 const CDATA = 2;
+
+// what the construct held in the tail waits for (see write()): nothing, '>' outside quotes, '>', or '?>'
+const NO_WAIT = 0;
+const WAIT_TAG = 1;
+const WAIT_GT = 2;
+const WAIT_PI = 3;
 
 const GT = 62;
 const SLASH = 47;
@@ -101,8 +117,25 @@ export class XmlScanner {
   private amp = -1;
   private nl = -1;
   private tab = -1;
+  /**
+   * While the tail is a construct cut by a chunk boundary, what ends it, the chunks since (not yet joined to it)
+   * and the search state carried across them (the open quote; whether the last character was '?').
+   */
+  private wait = NO_WAIT;
+  private pending: string[] = [];
+  private pendingLen = 0;
+  private quote = 0;
+  private question = false;
+  private readonly maxToken: number;
+  private readonly maxDepth: number;
 
-  constructor(private readonly h: XmlScanHandlers) {}
+  constructor(
+    private readonly h: XmlScanHandlers,
+    limits: XmlScanLimits = {},
+  ) {
+    this.maxToken = limits.maxToken ?? XML_MAX_TOKEN;
+    this.maxDepth = limits.maxDepth ?? XML_MAX_DEPTH;
+  }
 
   /** Feeds the next piece of the document; pieces may split it anywhere. */
   write(chunk: string): void {
@@ -124,25 +157,97 @@ export class XmlScanner {
       }
       chunk = chunk.replace(/\r\n?/g, '\n');
     }
-    const tail = this.tail;
-    if (!tail) {
-      this.scan(chunk, 0, false);
-      return;
+    let stitch = STITCH;
+    if (this.wait !== NO_WAIT) {
+      // Parsing the cut construct again with every chunk would be quadratic (and a hostile one never ends): the
+      // chunks are only searched for its end, each once, and set aside until it comes.
+      const end = this.endIn(chunk);
+      if (end < 0 || this.tail.length + this.pendingLen + end > this.maxToken) {
+        this.pending.push(chunk);
+        this.pendingLen += chunk.length;
+        if (this.tail.length + this.pendingLen > this.maxToken) this.tooLong();
+        return;
+      }
+      if (this.pending.length) this.tail += this.pending.join('');
+      this.pending = [];
+      this.pendingLen = 0;
+      this.wait = NO_WAIT;
+      stitch = Math.max(STITCH, end);
     }
-    // Joining the tail to the whole chunk would copy it, or leave a ConsString that slows every charCodeAt; so the
-    // construct cut by the boundary is finished in a small string, and the chunk itself scanned from where it ends.
-    const head = tail + chunk.slice(0, STITCH);
-    this.scan(head, 0, false);
-    if (chunk.length <= STITCH) return;
-    const done = head.length - this.tail.length - tail.length;
-    if (done >= 0) this.scan(chunk, done, false);
-    else this.scan(this.tail + chunk.slice(STITCH), 0, false);
+    const tail = this.tail;
+    if (!tail) this.scan(chunk, 0, false);
+    else {
+      // Joining the tail to the whole chunk would copy it, or leave a ConsString that slows every charCodeAt; so
+      // the construct cut by the boundary is finished in a small string, and the chunk scanned from where it ends.
+      const head = tail + chunk.slice(0, stitch);
+      this.scan(head, 0, false);
+      if (chunk.length > stitch) {
+        const done = head.length - this.tail.length - tail.length;
+        if (done >= 0) this.scan(chunk, done, false);
+        else this.scan(this.tail + chunk.slice(stitch), 0, false);
+      }
+    }
+    if (this.tail.length > 1) this.armWait();
+  }
+
+  /** The tail is a construct the buffer ended in: note what ends it, and search the tail for it once. */
+  private armWait(): void {
+    const t = this.tail;
+    if (t.length > this.maxToken) this.tooLong();
+    if (t.charCodeAt(0) !== 60 /* < */ || this.mode !== TEXT) return;
+    const c = t.charCodeAt(1);
+    // '<!-' and the like are a few characters; anything else after '<!' is an error already
+    if (c === 33 /* ! */ && !t.startsWith('<!DOCTYPE')) return;
+    this.wait = c === SLASH ? WAIT_GT : c === 63 /* ? */ ? WAIT_PI : WAIT_TAG;
+    this.quote = 0;
+    this.question = false;
+    // the scan stopped because the buffer ended first, so its end is not in it; if the search disagrees, the
+    // construct is malformed in a way the parser reports once it sees more: let it
+    if (this.endIn(t, c === 63 ? 2 : 1) >= 0) this.wait = NO_WAIT;
+  }
+
+  /** Where the awaited construct ends in `s` (the index after its last character), or -1; carries state on. */
+  private endIn(s: string, from = 0): number {
+    const n = s.length;
+    if (this.wait === WAIT_PI) {
+      let q = this.question;
+      for (let i = from; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c === GT && q) return i + 1;
+        q = c === 63;
+      }
+      this.question = q;
+      return -1;
+    }
+    if (this.wait === WAIT_GT) {
+      const i = s.indexOf('>', from);
+      return i < 0 ? -1 : i + 1;
+    }
+    // quotes only delimit attribute values (a DOCTYPE's literals too): a '>' inside one does not end the tag
+    let q = this.quote;
+    for (let i = from; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (q) {
+        if (c === q) q = 0;
+      } else if (c === GT) return i + 1;
+      else if (c === DQUOTE || c === SQUOTE) q = c;
+    }
+    this.quote = q;
+    return -1;
+  }
+
+  private tooLong(): never {
+    const kind = markupKind(this.tail);
+    // offsets are relative to the tail here
+    return this.fail(`${kind} longer than ${this.maxToken} characters`, 0);
   }
 
   /** Ends the document: throws if anything is left open or unterminated. */
   close(): void {
     if (this.closed) return;
-    this.scan(this.pendingCr ? `${this.tail}\n` : this.tail, 0, true);
+    const tail = this.pending.length ? this.tail + this.pending.join('') : this.tail;
+    this.pending = [];
+    this.scan(this.pendingCr ? `${tail}\n` : tail, 0, true);
     this.closed = true;
     // offsets are now relative to the tail
     const end = this.tail.length;
@@ -222,11 +327,20 @@ export class XmlScanner {
       }
     } else if (this.cap) {
       const t = this.findAmp(s) < e ? this.decode(s, e) : this.buf.slice(s, e);
-      this.texts[this.depth - 1] += t;
+      this.addText(t, s);
     } else if (this.findAmp(s) < e) {
       // nobody reads it, but a bad reference is still an error
       this.decode(s, e);
     }
+  }
+
+  /** Adds to the wanted text of the innermost element, which starts at `at` at the latest. */
+  private addText(t: string, at: number): void {
+    const d = this.depth - 1;
+    const all = this.texts[d]! + t;
+    if (all.length > this.maxToken)
+      this.fail(`text of <${this.names[d]}> longer than ${this.maxToken} characters`, at);
+    this.texts[d] = all;
   }
 
   /** Text running to the end of the buffer: a reference cut by the chunk boundary waits for the next write. */
@@ -348,6 +462,7 @@ export class XmlScanner {
       this.h.close(name, '');
       return i + 1;
     }
+    if (d >= this.maxDepth) this.fail(`elements nested deeper than ${this.maxDepth}`, lt);
     this.depth = d + 1;
     this.wants[d] = want;
     if (want) this.texts[d] = '';
@@ -447,7 +562,7 @@ export class XmlScanner {
       if (end > pos && buf.charCodeAt(end - 1) === 93) end--;
       if (end > pos && buf.charCodeAt(end - 1) === 93) end--;
     }
-    if (this.cap && end > pos) this.texts[this.depth - 1] += buf.slice(pos, end);
+    if (this.cap && end > pos) this.addText(buf.slice(pos, end), pos);
     if (e < 0) return end;
     this.mode = TEXT;
     return e + 3;
@@ -523,8 +638,8 @@ function markupKind(tail: string): string {
 }
 
 /** Scans a whole document held in one string. */
-export function scanXml(xml: string, h: XmlScanHandlers): void {
-  const s = new XmlScanner(h);
+export function scanXml(xml: string, h: XmlScanHandlers, limits?: XmlScanLimits): void {
+  const s = new XmlScanner(h, limits);
   s.write(xml);
   s.close();
 }

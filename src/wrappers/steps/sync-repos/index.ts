@@ -27,7 +27,13 @@ import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
 import { type MirrorResult, mirrorTree } from './mirror.ts';
 import { checkPackages, refuseLinkedPath } from './tree-guard.ts';
-import { repomdOutput, writeRepodata, writeTreeFiles } from './metadata.ts';
+import {
+  checkUnpacked,
+  repomdOutput,
+  unpackGroupAndModules,
+  writeRepodata,
+  writeTreeFiles,
+} from './metadata.ts';
 import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
 import { ContentIndex } from './tree-state.ts';
 
@@ -143,18 +149,23 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     // `local` reads the copy in work/: each record's location is its checked path inside the tree
     const md = confineRepomd(unit.repomd, tree.url, `${tree.url}repodata/repomd.xml`);
     const local = md.local;
-    await fetchMetadata(md, upstreamCopy, metadataTypes(tree, local), shared.metadataFetch);
-    const pkgs = await upstreamPackages(upstreamCopy, tree, local, !!opts.newestOnly);
+    const { metadata_max_bytes: maxBytes, comps_modules_max_bytes: maxSmall } = ctx.site.limits;
+    await fetchMetadata(md, upstreamCopy, metadataTypes(tree, local), shared.metadataFetch, maxBytes);
+    const pkgs = await upstreamPackages(upstreamCopy, tree, local, !!opts.newestOnly, maxBytes);
     checkPackages(tree.url, pkgs); // before a byte of any package is fetched
+    const groupAndModules = await unpackGroupAndModules(tree, upstreamCopy, local, work, maxSmall);
     // createrepo_c reuses an upstream entry only when its checksum type matches ours; fetch the rest of
     // upstream's metadata (while packages download) only when that can happen. It reads the copy's repomd.xml as
     // upstream wrote it, so not when an xml:base moved a record away from its href.
     const reuse =
       canReuse(pkgs, ctx.release.checksum) && unit.repomd.records.every((r) => r.location.base === undefined)
-        ? fetchMetadata(md, upstreamCopy, ['filelists', 'other'], shared.metadataFetch).then(
-            () => upstreamCopy,
-            () => undefined, // no reuse: createrepo_c reads every package instead
-          )
+        ? fetchMetadata(md, upstreamCopy, ['filelists', 'other'], shared.metadataFetch, maxBytes)
+            // createrepo_c unpacks them whole: ones past their bounds are not handed over
+            .then(() => checkUnpacked(upstreamCopy, local, ['filelists', 'other'], maxBytes))
+            .then(
+              () => upstreamCopy,
+              () => undefined, // no reuse: createrepo_c reads every package instead
+            )
         : Promise.resolve(undefined);
     await mkdir(work, { recursive: true });
     await refuseLinkedPath(ctx.paths.compose, tree.dir);
@@ -174,7 +185,7 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
       await reuse; // the metadata downloads it started must not write on after this unit failed
       throw err;
     });
-    await writeRepodata(tree, res.files, upstreamCopy, ctx.release, local, work, logFile, 2, await reuse);
+    await writeRepodata(tree, res.files, ctx.release, local, work, logFile, 2, await reuse, groupAndModules);
     await writeTreeFiles(tree, ctx.release);
     if (res.problems.length) throw problemsError(tree, res);
     return {
@@ -198,10 +209,12 @@ async function upstreamPackages(
   tree: TreeTarget,
   repomd: RepoMd,
   newestOnly: boolean,
+  maxBytes: number,
 ): Promise<Package[]> {
   const keep = new Set(tree.packageArches);
   const pkgs: Package[] = [];
-  for await (const p of streamPrimary(local, repomd, { deps: false })) if (keep.has(p.arch)) pkgs.push(p);
+  for await (const p of streamPrimary(local, repomd, { deps: false, maxBytes }))
+    if (keep.has(p.arch)) pkgs.push(p);
   if (!newestOnly) return pkgs;
   const newest = new Map<string, Package>();
   for (const p of pkgs) {
@@ -230,6 +243,8 @@ async function fetchMetadata(
   local: string,
   types: string[],
   fetch: DownloadOptions,
+  /** A record without a size may send no more than this (what it may decompress to bounds what it may weigh). */
+  maxBytes: number,
 ): Promise<void> {
   await Promise.all(
     md.local.records.map((rec, i) =>
@@ -238,6 +253,7 @@ async function fetchMetadata(
             ...fetch,
             checksum: rec.checksum,
             size: rec.size,
+            maxBytes,
           })
         : undefined,
     ),

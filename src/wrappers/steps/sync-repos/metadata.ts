@@ -1,17 +1,19 @@
 // Repodata and tree files for a mirrored tree: createrepo_c (checksum from the release, comps via --groupfile,
 // --update to reuse unchanged entries, also from upstream's metadata copy in work/ via --update-md-path when the
 // checksum types agree, upstream's revision for reproducible output, the tree's packages as a --pkglist), modules
-// via modifyrepo_c, then .treeinfo, .discinfo and media.repo (productmd / pungi formats).
-import { readFile, writeFile } from 'node:fs/promises';
+// via modifyrepo_c, then .treeinfo, .discinfo and media.repo (productmd / pungi formats). Upstream comps and
+// modules are streamed into work/ through the bounded decompressor before any package is mirrored.
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../compose/atomic.ts';
+import { Readable } from 'node:stream';
+import { pipeToFile, tempSibling, writeFileAtomic } from '../../compose/atomic.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from '../../iso/discinfo.ts';
 import { serializeTreeInfo, type TreeVariant } from '../../iso/treeinfo.ts';
 import {
   createrepoArgv,
   findRecord,
-  metadataText,
+  metadataBytes,
   modifyrepoArgv,
   releaseDistroTag,
   type RepoMd,
@@ -21,35 +23,78 @@ import { sha256File } from '../units.ts';
 import type { TreeTarget } from './plan.ts';
 import { hashFile } from './tree-state.ts';
 
-/** The decompressed text of an upstream metadata file (already downloaded and verified under `local`). */
-async function fetchText(
+/** The comps and modules files createrepo_c and modifyrepo_c are given, decompressed (absent: none upstream). */
+export interface GroupAndModules {
+  groupfile?: string;
+  modules?: string;
+}
+
+/**
+ * Decompresses the tree's upstream comps and modules (downloaded and verified under `local`) into work/. Each
+ * streams to disk, and one that unpacks past its open-size or `maxBytes` fails the unit here, before packages
+ * are mirrored and before anything of it could be published.
+ */
+export async function unpackGroupAndModules(
+  t: TreeTarget,
+  local: string,
+  upstream: RepoMd,
+  work: string,
+  maxBytes: number,
+): Promise<GroupAndModules> {
+  const groupfile = t.comps
+    ? await unpackTo(local, upstream, 'group', join(work, 'comps.xml'), maxBytes)
+    : undefined;
+  const modules = t.modules
+    ? await unpackTo(local, upstream, 'modules', join(work, 'modules.yaml'), maxBytes)
+    : undefined;
+  return { groupfile, modules };
+}
+
+async function unpackTo(
   local: string,
   repomd: RepoMd,
   type: string,
   dest: string,
+  maxBytes: number,
 ): Promise<string | undefined> {
   const rec = findRecord(repomd, type);
   if (!rec) return undefined;
-  let text = '';
-  for await (const chunk of metadataText(local, rec)) text += chunk;
-  await writeFile(dest, text);
+  const tmp = tempSibling(dest);
+  try {
+    await pipeToFile(tmp, [Readable.from(metadataBytes(local, rec, { maxBytes }), { objectMode: false })]);
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   return dest;
+}
+
+/** Reads upstream metadata files of these types through the bounded decompressor: throws if one is past its bounds. */
+export async function checkUnpacked(
+  local: string,
+  upstream: RepoMd,
+  types: readonly string[],
+  maxBytes: number,
+): Promise<void> {
+  for (const rec of upstream.records.filter((r) => types.includes(r.type))) {
+    for await (const _ of metadataBytes(local, rec, { maxBytes })) void _;
+  }
 }
 
 export async function writeRepodata(
   t: TreeTarget,
   /** The tree's package files, relative to it (the mirror's final listing): createrepo_c indexes exactly these. */
   files: readonly string[],
-  local: string,
   release: ReleaseConfig,
   upstream: RepoMd,
   work: string,
   logFile: string,
   workers: number,
   /** A repo whose primary/filelists/other entries createrepo_c may reuse for files of the same name, size, mtime. */
-  updateMdPath?: string,
+  updateMdPath: string | undefined,
+  { groupfile, modules }: GroupAndModules,
 ): Promise<void> {
-  const groupfile = t.comps ? await fetchText(local, upstream, 'group', join(work, 'comps.xml')) : undefined;
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
   // what createrepo_c's own walk would find, without its quadratic sorted insert
   const pkglist = join(work, 'pkglist');
@@ -69,7 +114,6 @@ export async function writeRepodata(
     { logFile },
   );
   if (t.modules) {
-    const modules = await fetchText(local, upstream, 'modules', join(work, 'modules.yaml'));
     if (modules) {
       await run(modifyrepoArgv(modules, join(t.dir, 'repodata'), 'modules', release.checksum), { logFile });
       // modifyrepo_c stamps its record with the current time; keep repomd.xml reproducible
