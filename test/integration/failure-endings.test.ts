@@ -5,12 +5,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureDistro } from '../fixtures/distro.ts';
 import { type Served, serveDir } from '../fixtures/serve.ts';
+import { hangingUpstream, type HangingUpstream } from '../helpers/hanging-upstream.ts';
 import { createLab, type Lab } from '../helpers/horno.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -89,33 +88,21 @@ describe('a release key that cannot be had', () => {
 });
 
 describe('the last resort', () => {
-  let slow: Server;
-  let gets = 0;
+  let slow: HangingUpstream;
   let marker: string | undefined;
   beforeAll(async () => {
-    // package downloads hang: the sync is mid-download when the crash comes
-    slow = createServer(async (req, res) => {
-      if (req.url?.endsWith('.rpm')) {
-        gets++;
-        if (marker) await writeFile(marker, '').catch(() => undefined); // the harness crashes now
-        await new Promise((r) => setTimeout(r, 30_000));
-      }
-      const up = await fetch(`${served.url}${req.url}`).catch(() => undefined);
-      if (!up) return res.destroy();
-      const body = Buffer.from(await up.arrayBuffer());
-      res.writeHead(up.status, { 'content-length': body.length }).end(body);
+    // package downloads hang: the sync is mid-download when the crash comes (the harness crashes on the marker)
+    slow = await hangingUpstream(served.url, {
+      hangMs: 30_000,
+      onPackage: async () => marker && writeFile(marker, '').catch(() => undefined),
     });
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
   });
-  afterAll(() => {
-    slow?.closeAllConnections();
-    slow?.close();
-  });
+  afterAll(() => slow?.close());
 
   for (const how of ['throw', 'reject'] as const)
     it(`an ${how === 'throw' ? 'uncaught exception' : 'unhandled rejection'} mid-sync: one line, exit 1, DOOMED, no lock`, async () => {
-      const lab = await createLab({ upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` });
-      const before = gets;
+      const lab = await createLab({ upstream: slow.url });
+      const before = slow.gets();
       marker = join(lab.dir, 'downloading');
       const r = await spawnHorno(lab, [
         'bin/horno-dev.js',
@@ -131,7 +118,7 @@ describe('the last resort', () => {
         lab.configDir,
       ]);
       expect(r.code, r.stderr).toBe(1);
-      expect(gets).toBeGreaterThan(before); // downloads were running
+      expect(slow.gets()).toBeGreaterThan(before); // downloads were running
       expect(r.ms).toBeLessThan(25_000); // it did not wait for the hanging downloads
       const ours = r.stderr.split('\n').filter((l) => l.startsWith('horno: '));
       expect(ours, r.stderr).toEqual([

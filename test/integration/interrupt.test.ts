@@ -3,12 +3,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureFixtureDistro } from '../fixtures/distro.ts';
 import { type Served, serveDir } from '../fixtures/serve.ts';
+import { hangingUpstream } from '../helpers/hanging-upstream.ts';
 import { createLab } from '../helpers/horno.ts';
 
 let served: Served;
@@ -18,20 +17,9 @@ beforeAll(async () => {
 afterAll(() => served?.close());
 
 it('stops on SIGINT, marks the compose DOOMED, releases the lock, and a rerun completes', async () => {
-  let gets = 0;
   // every package response hangs for 20 s: the sync is mid-download when the signal comes
-  const slow = createServer(async (req, res) => {
-    if (req.url?.endsWith('.rpm')) {
-      gets++;
-      await new Promise((r) => setTimeout(r, 20_000));
-    }
-    const up = await fetch(`${served.url}${req.url}`).catch(() => undefined);
-    if (!up) return res.destroy();
-    const body = Buffer.from(await up.arrayBuffer());
-    res.writeHead(up.status, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  const slow = await hangingUpstream(served.url, { hangMs: 20_000 });
+  const url = slow.url;
   const lab = await createLab({ upstream: url });
   const child = spawn(
     'node',
@@ -49,8 +37,8 @@ it('stops on SIGINT, marks the compose DOOMED, releases the lock, and a rerun co
   );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; i < 200 && gets === 0; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(gets).toBeGreaterThan(0);
+  for (let i = 0; i < 200 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(slow.gets()).toBeGreaterThan(0);
   const sent = Date.now();
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
@@ -60,7 +48,6 @@ it('stops on SIGINT, marks the compose DOOMED, releases the lock, and a rerun co
   const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
   expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('DOOMED');
   expect(existsSync(join(compose, 'work', 'compose.lock'))).toBe(false);
-  slow.closeAllConnections();
   slow.close();
 
   // the same compose resumes from the real upstream and is no longer doomed

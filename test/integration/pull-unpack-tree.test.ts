@@ -110,7 +110,7 @@ describe('pull-unpack-tree', () => {
       { okExitCodes: [1] },
     );
     expect(summaryOf(newest.stdout).failed.map((f) => [f.key, f.error])).toEqual([
-      ['x86_64', expect.stringContaining('no MANIFEST.sha256 inside')],
+      ['x86_64', expect.stringContaining('entry "MANIFEST.sha256" is missing')],
     ]);
     await store.delete(other);
     const newestOwn = summaryOf(
