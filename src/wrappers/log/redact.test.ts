@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasCredentials, redactCredentials, redactDeep } from './redact.ts';
+import { hasCredentials, LineRedactor, redactCredentials, redactDeep } from './redact.ts';
 
 describe('redactCredentials', () => {
   it.each([
@@ -54,5 +54,36 @@ describe('redactCredentials', () => {
       ok: true,
     });
     expect(inputs.url).toBe('http://u:T0K@h/os/');
+  });
+});
+
+describe('LineRedactor', () => {
+  const through = (chunks: (string | Buffer)[]) => {
+    const r = new LineRedactor();
+    const out = chunks.map((c) => r.push(Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1')));
+    return Buffer.concat([...out, r.end()]);
+  };
+
+  it('redacts a URL cut between two chunks, holding back only the unfinished line', () => {
+    const r = new LineRedactor();
+    expect(r.push(Buffer.from('fetching http://horno:tok')).toString()).toBe('');
+    expect(r.push(Buffer.from('en123@mirror/x.rpm\nnext ')).toString()).toBe(
+      'fetching http://horno:***@mirror/x.rpm\n',
+    );
+    expect(r.end().toString()).toBe('next ');
+  });
+
+  it('passes bytes that are not UTF-8 through unchanged, and text without URLs as it came', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x0a, 0xc3, 0x28, 0x40, 0x0d, 0x0a]);
+    expect(through([bytes]).equals(bytes)).toBe(true);
+    expect(through(['a\n', 'b\r', 'c']).toString()).toBe('a\nb\rc');
+  });
+
+  it('writes a long line without an end once it passes the hold limit (a progress bar), redacted', () => {
+    const r = new LineRedactor();
+    const long = `${'#'.repeat(70_000)} http://u:secret@h/`;
+    const out = r.push(Buffer.from(long));
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.toString()).not.toContain('secret');
   });
 });

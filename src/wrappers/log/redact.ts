@@ -43,3 +43,35 @@ export function redactDeep<T>(value: T): T {
   };
   return walk(value) as T;
 }
+
+/** Past this many bytes without a line end (a progress bar), the held text is redacted and written anyway. */
+const HOLD_MAX = 64 * 1024;
+
+/**
+ * Redacts a tool's output on its way into a unit log (lorax, dnf and curl echo the URLs they were given). Works line
+ * by line, so a URL cut between two chunks is held back until its line ends; bytes pass through latin1, which
+ * maps each byte to one character and back, so output that is not UTF-8 is written unchanged.
+ */
+export class LineRedactor {
+  private held = '';
+
+  push(chunk: Buffer): Buffer {
+    const text = this.held + chunk.toString('latin1');
+    const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    if (cut < 0 && text.length < HOLD_MAX) {
+      this.held = text;
+      return EMPTY;
+    }
+    const upTo = cut < 0 ? text.length : cut + 1;
+    this.held = text.slice(upTo);
+    return Buffer.from(redactCredentials(text.slice(0, upTo)), 'latin1');
+  }
+
+  /** What is still held (a last line without its newline). */
+  end(): Buffer {
+    const rest = this.held;
+    this.held = '';
+    return rest ? Buffer.from(redactCredentials(rest), 'latin1') : EMPTY;
+  }
+}
+const EMPTY = Buffer.alloc(0);

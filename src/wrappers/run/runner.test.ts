@@ -109,6 +109,21 @@ describe('run', () => {
     const r = await run(['cat'], { input: 'abc', captureStdout: true });
     expect(r.stdout).toBe('abc');
   });
+
+  it("writes a tool's output into the log with URL credentials redacted, even when a URL spans two writes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'horno-run-'));
+    const logFile = join(dir, 'unit.log');
+    // two writes 100 ms apart reach us as two chunks; the last line has no newline
+    const script =
+      "printf 'get http://horno:tok'; sleep 0.1; printf 'en42@127.0.0.1/x\\n'; " +
+      "printf 'err https://tokenonly@h/\\n' >&2; printf 'tail'";
+    await run(['sh', '-c', script], { logFile });
+    const log = await readFile(logFile, 'utf8');
+    expect(log).not.toMatch(/token42|tokenonly/);
+    expect(log).toContain('get http://horno:***@127.0.0.1/x\n');
+    expect(log).toContain('err https://***@h/\n');
+    expect(log).toMatch(/^tail\n# exit=0 /m);
+  });
 });
 
 describe('run, missing tool', () => {

@@ -13,7 +13,7 @@ import {
   noSpaceInOutput,
   ToolMissingError,
 } from '../errors.ts';
-import { redactCredentials } from '../log/redact.ts';
+import { LineRedactor, redactCredentials } from '../log/redact.ts';
 import { linkedSignal } from './cancel.ts';
 
 /** Variables passed through from our own environment; everything else must be given explicitly. */
@@ -123,6 +123,8 @@ class LogFile {
   }
 }
 
+const NL = Buffer.from('\n');
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   if (argv.length === 0 || !argv[0]) throw new TypeError('run: empty argv');
   const signal = linkedSignal(opts.signal);
@@ -142,13 +144,16 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const errTail = new Tail();
   const outTail = new Tail();
   const outChunks: Buffer[] = [];
+  // each stream on its own: a line of stdout and one of stderr must not be joined into one URL
+  const outLog = new LineRedactor();
+  const errLog = new LineRedactor();
   child.stdout!.on('data', (c: Buffer) => {
-    log?.write(c);
+    log?.write(outLog.push(c));
     outTail.push(c);
     if (opts.captureStdout) outChunks.push(c);
   });
   child.stderr!.on('data', (c: Buffer) => {
-    log?.write(c);
+    log?.write(errLog.push(c));
     errTail.push(c);
   });
   if (opts.input !== undefined) child.stdin!.end(opts.input);
@@ -183,6 +188,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     signal.removeEventListener('abort', kill);
   });
   const durationMs = Math.round(performance.now() - started);
+  for (const rest of [outLog.end(), errLog.end()]) if (rest.length) log?.write(Buffer.concat([rest, NL]));
   log?.write(`# exit=${code ?? sig} ms=${durationMs}\n`);
   await log?.close();
 

@@ -4,7 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import { redactCredentials } from '../../log/redact.ts';
+import { LineRedactor, redactCredentials } from '../../log/redact.ts';
 
 const TAIL_LINES = 40;
 const TAIL_BYTES = 16 * 1024;
@@ -14,6 +14,7 @@ export class UnitLog {
   /** Whether the file's last byte is a newline (or the file is new): our lines must start on their own. */
   private atLineStart = true;
   private closed = false;
+  private readonly redactor = new LineRedactor();
   /** Where the tool's output goes (e.g. both sides of dockerode's demuxStream). */
   readonly output: Writable;
 
@@ -26,8 +27,9 @@ export class UnitLog {
         if (this.closed) return done();
         this.tailText = (this.tailText + chunk.toString('utf8')).slice(-TAIL_BYTES);
         // the file stream buffers on its own; waiting on it here would stall the demuxer (it ignores backpressure)
-        this.file.write(chunk, () => {});
-        if (chunk.length) this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+        const text = this.redactor.push(chunk); // the tool echoes URLs it was given, credentials and all
+        this.file.write(text, () => {});
+        if (text.length) this.atLineStart = text[text.length - 1] === 0x0a;
         done();
       },
     });
@@ -41,6 +43,11 @@ export class UnitLog {
   /** One of our own lines (a command header, an exit line): in the file, not in the tail. */
   note(line: string): void {
     if (this.closed) return;
+    const held = this.redactor.end(); // the tool's last line without its newline goes first
+    if (held.length) {
+      this.file.write(held);
+      this.atLineStart = held[held.length - 1] === 0x0a;
+    }
     // our lines show argv and URLs, which may hold credentials: the file gets them redacted
     this.file.write(`${this.atLineStart ? '' : '\n'}${redactCredentials(line)}\n`);
     this.atLineStart = true;
@@ -53,6 +60,8 @@ export class UnitLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const held = this.redactor.end();
+    if (held.length) this.file.write(held);
     await new Promise<void>((r) => this.file.end(r));
   }
 }
