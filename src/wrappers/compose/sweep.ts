@@ -3,7 +3,7 @@
 // holds the lock, and a new compose sweeps the root's allocation leftovers, so a resume starts from whole files only.
 import type { Dirent } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { tempNamePid } from './atomic.ts';
 import type { ComposePaths } from './paths.ts';
 
@@ -37,6 +37,24 @@ export async function sweepComposeRoot(root: string): Promise<string[]> {
     removed.push(e.name);
   }
   return removed.sort();
+}
+
+/**
+ * Removes the temp siblings of `path` (tempSibling names) that a killed process left: a store object or a download
+ * target lives outside any compose, so no session sweep reaches it. Our own and live processes' names stay (a
+ * concurrent write of the same object). Returns the names removed.
+ */
+export async function sweepTempSiblings(path: string): Promise<string[]> {
+  const prefix = `.${basename(path)}.tmp-`;
+  const removed: string[] = [];
+  for (const e of await entries(dirname(path))) {
+    if (!e.name.startsWith(prefix)) continue;
+    const pid = tempNamePid(e.name);
+    if (pid === undefined || pid === process.pid || isRunning(pid)) continue;
+    await rm(join(dirname(path), e.name), { recursive: true, force: true });
+    removed.push(e.name);
+  }
+  return removed;
 }
 
 function isLeftover(name: string): boolean {

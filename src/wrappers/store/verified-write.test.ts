@@ -1,4 +1,5 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,5 +51,19 @@ describe('writeVerified', () => {
       }),
     ).rejects.toThrow('c: got 4 bytes, the store says 5');
     expect(await readdir(dir)).toEqual(['a']);
+  });
+
+  it('sweeps the temp names a killed writer of the same object left, and keeps a live one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'horno-verified-'));
+    const dead = spawnSync('true').pid!; // exited: its pid names nobody now
+    const stale = `.obj.tmp-${dead}-abc1230`;
+    const live = `.obj.tmp-${process.ppid}-abc1231`;
+    await writeFile(join(dir, stale), 'half an upload');
+    await writeFile(join(dir, live), 'another writer, still running');
+    await writeVerified(Readable.from([Buffer.from('hello')]), join(dir, 'obj'), {
+      what: 'obj',
+      verify: false,
+    });
+    expect((await readdir(dir)).sort()).toEqual([live, 'obj'].sort());
   });
 });

@@ -6,6 +6,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeToFile, tempSibling } from '../compose/atomic.ts';
+import { sweepTempSiblings } from '../compose/sweep.ts';
 import { WorkError } from '../errors.ts';
 
 export class IntegrityError extends WorkError {
@@ -35,6 +36,8 @@ export async function writeVerified(body: Readable, dest: string, exp: Expectati
       'upload it again through horno, or fetch it with verification turned off',
     );
   await mkdir(dirname(dest), { recursive: true });
+  // a put or get killed mid-write (SIGKILL, power cut) left its temp name beside the object
+  await sweepTempSiblings(dest);
   const tmp = tempSibling(dest);
   const hash = createHash('sha256');
   let size = 0;
