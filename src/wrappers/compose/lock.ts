@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from '
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { tempSibling } from './atomic.ts';
+import { processRunning } from './sweep.ts';
 import { LockedError } from '../errors.ts';
 import type { ComposePaths } from './paths.ts';
 
@@ -129,12 +130,7 @@ async function readLock(path: string): Promise<LockInfo | undefined | 'gone'> {
 
 function isAlive(l: LockInfo): boolean {
   if (l.host !== hostname()) return true; // cannot tell: respect it
-  try {
-    process.kill(l.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processRunning(l.pid);
 }
 
 async function release(lock: string, record: string): Promise<void> {

@@ -50,7 +50,7 @@ export async function sweepTempSiblings(path: string): Promise<string[]> {
   for (const e of await entries(dirname(path))) {
     if (!e.name.startsWith(prefix)) continue;
     const pid = tempNamePid(e.name);
-    if (pid === undefined || pid === process.pid || isRunning(pid)) continue;
+    if (pid === undefined || pid === process.pid || processRunning(pid)) continue;
     await rm(join(dirname(path), e.name), { recursive: true, force: true });
     removed.push(e.name);
   }
@@ -59,7 +59,7 @@ export async function sweepTempSiblings(path: string): Promise<string[]> {
 
 function isLeftover(name: string): boolean {
   const pid = tempNamePid(name);
-  return pid !== undefined && (pid === process.pid || !isRunning(pid));
+  return pid !== undefined && (pid === process.pid || !processRunning(pid));
 }
 
 async function entries(dir: string): Promise<Dirent[]> {
@@ -72,7 +72,8 @@ async function entries(dir: string): Promise<Dirent[]> {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Does a process of this host have that pid? (EPERM: it exists, owned by someone else.) */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

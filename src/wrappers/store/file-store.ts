@@ -4,15 +4,13 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, posix, resolve } from 'node:path';
-import { writeFileAtomic } from '../compose/atomic.ts';
+import { TEMP_NAME, writeFileAtomic } from '../compose/atomic.ts';
 import { UsageError, WorkError } from '../errors.ts';
 import { checkKey, checkPrefix } from './keys.ts';
 import type { ArtifactStore, GetOptions, PutOptions, StoredObject } from './store.ts';
 import { writeVerified } from './verified-write.ts';
 
 const SIDECAR = '.sha256';
-/** tempSibling() names: `.<name>.tmp-<pid>-<hex>`. */
-const TEMP_NAME = /^\..*\.tmp-\d+-[0-9a-f]+$/;
 
 export class FileStore implements ArtifactStore {
   readonly url: string;
