@@ -98,6 +98,9 @@ export async function writeRepodata(
   const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
   // what createrepo_c's own walk would find, without its quadratic sorted insert
   const pkglist = join(work, 'pkglist');
+  // createrepo_c builds into <tree>/.repodata/ and refuses to start while it exists ("Another createrepo process is
+  // running?"): one killed mid-run left it. We hold the compose lock, so nothing else writes this tree.
+  await rm(join(t.dir, '.repodata'), { recursive: true, force: true });
   await writeFile(pkglist, files.map((f) => `${f}\n`).join(''));
   await run(
     createrepoArgv({
