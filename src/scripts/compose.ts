@@ -8,6 +8,7 @@ import { LockedError } from '../wrappers/errors.ts';
 import type { ComposePaths } from '../wrappers/compose/paths.ts';
 import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
 import { readStatus } from '../wrappers/compose/status.ts';
+import { interrupted } from '../wrappers/run/cancel.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -48,6 +49,15 @@ export default defineCommand({
     const phases: { phase: string; exitCode: number; seconds: number }[] = [];
     for (const phase of COMPOSE_PIPELINE) {
       if (skip.includes(phase.command)) continue;
+      if (interrupted()) {
+        // interrupted: no further phase opens; the phase that was running marked the compose TERMINATED
+        ctx.log.warn(
+          { compose: paths.id, next: phase.command },
+          'interrupted: compose stopped, resume with --resume',
+        );
+        ctx.summary({ ok: false, compose: paths.id, dir: paths.dir, status: 'TERMINATED', phases });
+        return 130;
+      }
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');
       // with build-iso left out, this compose uploads no boot tree of its own: take the newest in the store

@@ -2,6 +2,7 @@
 // into it, run the given work, and record the outcome in STATUS. Returns the exit code. Keeps the open sessions so
 // that a crash can still mark them DOOMED and release their locks.
 import { resolve } from 'node:path';
+import { selectArches, splitList } from '../wrappers/config/arches.ts';
 import { loadConfig, type LoadedConfig } from '../wrappers/config/load.ts';
 import {
   type ComposeSession,
@@ -39,6 +40,11 @@ export async function withCompose(
   work: ComposeWork,
 ): Promise<number> {
   const cfg = await loadFor(args);
+  // a usage error is found before the compose is touched: nothing is created, locked or logged for it
+  if ('arch' in args)
+    selectArches(cfg.release, list(args.arch as string[] | undefined), {
+      allowSource: command === 'sync-repos',
+    });
   const root = composeRoot(cfg);
   const paths = args.new
     ? await createCompose(root, identity(cfg))
@@ -93,9 +99,7 @@ export function composeOption<T>(y: import('yargs').Argv<T>) {
 }
 
 /** `--arch a,b --arch c` -> ['a','b','c']; undefined when not given. */
-export function list(v: string[] | undefined): string[] | undefined {
-  return v?.flatMap((s) => s.split(',')).filter(Boolean);
-}
+export const list = splitList;
 
 export function archOption<T>(y: import('yargs').Argv<T>) {
   return y.option('arch', {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checksummedFiles } from '../../src/wrappers/iso/install-tree.ts';
 import { parseLoraxTreeInfo, serializeTreeInfo } from '../../src/wrappers/iso/treeinfo.ts';
 import { run } from '../../src/wrappers/run/runner.ts';
-import { digestFiles } from '../../src/wrappers/steps/pull-unpack-tree/tree-files.ts';
+import { digestFiles } from '../../src/wrappers/metadata/digest.ts';
 import { installLoraxStandIn } from '../stand-ins/lorax/install.ts';
 import { ensureBootAssets } from './boot-assets.ts';
 

@@ -130,3 +130,20 @@ describe('the last resort', () => {
       await expectDoomedAndUnlocked(lab);
     }, 60_000);
 });
+
+it('a usage error (--arch sparc) on an existing compose writes nothing: exit 2, no log line, STATUS and lock untouched', async () => {
+  const lab = await createLab({ upstream: served.url });
+  await lab.horno(['generate-compose', '--release', 'demo']);
+  const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
+  const logBefore = await readFile(join(compose, 'logs', 'horno.log'), 'utf8').catch(() => '');
+  const statusBefore = await readFile(join(compose, 'STATUS'), 'utf8');
+  for (const cmd of ['build-iso', 'pull-unpack-tree', 'build-iso-extra', 'sync-repos']) {
+    const r = await lab.horno([cmd, '--release', 'demo', '--arch', 'sparc'], { okExitCodes: [2] });
+    expect(r.exitCode, cmd).toBe(2);
+    expect(r.stderrTail, cmd).toMatch(/--arch sparc: not an arch of this release/);
+    expect(r.stderrTail, cmd).toMatch(/valid: x86_64, aarch64/);
+  }
+  expect(await readFile(join(compose, 'logs', 'horno.log'), 'utf8').catch(() => '')).toBe(logBefore);
+  expect(await readFile(join(compose, 'STATUS'), 'utf8')).toBe(statusBefore);
+  expect(existsSync(join(compose, 'work', 'compose.lock'))).toBe(false);
+});

@@ -1,14 +1,17 @@
-// Ctrl-C on a running compose command: work stops promptly, STATUS says DOOMED
+// Ctrl-C on a running compose command: work stops promptly, exit 130, STATUS says TERMINATED (pungi's word)
 // and the lock is released, so the next run can resume.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureFixtureDistro } from '../fixtures/distro.ts';
 import { type Served, serveDir } from '../fixtures/serve.ts';
 import { hangingUpstream } from '../helpers/hanging-upstream.ts';
+import { ensureBootAssets } from '../helpers/boot-assets.ts';
 import { createLab } from '../helpers/horno.ts';
+import { installLoraxStandIn } from '../stand-ins/lorax/install.ts';
 
 let served: Served;
 beforeAll(async () => {
@@ -16,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => served?.close());
 
-it('stops on SIGINT, marks the compose DOOMED, releases the lock, and a rerun completes', async () => {
+it('stops on SIGINT with exit 130, marks the compose TERMINATED, releases the lock, and a rerun completes', async () => {
   // every package response hangs for 20 s: the sync is mid-download when the signal comes
   const slow = await hangingUpstream(served.url, { hangMs: 20_000 });
   const url = slow.url;
@@ -43,15 +46,50 @@ it('stops on SIGINT, marks the compose DOOMED, releases the lock, and a rerun co
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   expect(Date.now() - sent).toBeLessThan(10_000);
-  expect(code).toBe(1);
+  expect(code).toBe(130);
   expect(stderr).toMatch(/interrupt received/);
   const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
-  expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('DOOMED');
+  expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('TERMINATED');
   expect(existsSync(join(compose, 'work', 'compose.lock'))).toBe(false);
   slow.close();
 
-  // the same compose resumes from the real upstream and is no longer doomed
+  // the same compose resumes from the real upstream and is no longer terminated
   lab.env.HORNO_UPSTREAM = served.url;
   await lab.horno(['sync-repos', '--release', 'demo', '--no-repoclosure']);
   expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('STARTED');
 }, 60_000);
+
+it('compose: SIGINT mid-phase exits 130 at once, opens no further phase, leaves TERMINATED, and --resume finishes it', async () => {
+  const slow = await hangingUpstream(served.url, { hangMs: 20_000 });
+  const lab = await createLab({ upstream: slow.url });
+  const assets = await ensureBootAssets();
+  lab.env.PATH = await installLoraxStandIn(await mkdtemp(join(tmpdir(), 'horno-int-bin-')), {
+    assets: assets.dir,
+  });
+  const child = spawn('node', ['bin/horno.js', 'compose', '--release', 'demo', '--config-dir', lab.configDir], {
+    env: { ...process.env, ...lab.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (let i = 0; i < 400 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(slow.gets()).toBeGreaterThan(0);
+  const sent = Date.now();
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  expect(Date.now() - sent).toBeLessThan(10_000);
+  expect(code).toBe(130);
+  slow.close();
+  const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
+  expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('TERMINATED');
+  const log = await readFile(join(compose, 'logs', 'horno.log'), 'utf8');
+  const opened = log
+    .split('\n')
+    .filter((l) => l.includes('"compose opened"'))
+    .map((l) => (JSON.parse(l) as { command: string }).command);
+  expect(opened).toEqual(['sync-repos']);
+  expect(log).not.toContain('interrupted before start');
+
+  lab.env.HORNO_UPSTREAM = served.url;
+  const again = await lab.horno(['compose', '--release', 'demo', '--resume'], { timeoutMs: 600_000 });
+  expect(again.stdout).toContain('done');
+  expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('FINISHED');
+}, 660_000);

@@ -112,8 +112,10 @@ describe('sync-repos', () => {
 
   it('runs repoclosure after the sync and agrees with dnf repoclosure on every checked repo and arch', async () => {
     const lab = await createLab({ upstream: served.url });
-    const r = await lab.horno(['sync-repos', '--release', 'demo', '--new'], { okExitCodes: [1] });
+    // exit 0: the trees synced; an unclosed repo is a lenient verdict (pungi's default), printed, not a failure
+    const r = await lab.horno(['sync-repos', '--release', 'demo', '--new']);
     expect(r.stdout).toContain(`package: ${FIXTURE_BROKEN_DEP.nevra} from BaseOS`);
+    expect(r.stdout).toContain('repoclosure: unresolved dependencies above (lenient');
     const compose = join(lab.composeRoot, '9', 'latest-Demo-9', 'compose');
     const map: Record<string, string[]> = { BaseOS: [], AppStream: ['BaseOS'], CRB: ['BaseOS', 'AppStream'] };
     for (const arch of distro.arches) {

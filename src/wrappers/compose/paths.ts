@@ -21,6 +21,28 @@ export type MetadataFile =
 export const STATUS_FILE = 'STATUS';
 export const COMPOSE_ID_FILE = 'COMPOSE_ID';
 
+/** One repo tree and the files every reader of it looks for. */
+export interface RepoTree {
+  dir: string;
+  repodata: string;
+  /** repodata/repomd.xml: its digest stands for the whole tree in unit ids (treeDigest, tree-digest.ts). */
+  repomd: string;
+  treeinfo: string;
+  discinfo: string;
+  mediaRepo: string;
+}
+
+export function repoTreeAt(dir: string): RepoTree {
+  return {
+    dir,
+    repodata: join(dir, 'repodata'),
+    repomd: join(dir, 'repodata', 'repomd.xml'),
+    treeinfo: join(dir, '.treeinfo'),
+    discinfo: join(dir, '.discinfo'),
+    mediaRepo: join(dir, 'media.repo'),
+  };
+}
+
 export function latestLinkName(short: string, profile: string): string {
   return `latest-${short}-${profile}`;
 }
@@ -82,6 +104,10 @@ export class ComposePaths {
     if (kind === 'source') return join(this.compose, repo, 'source', 'tree');
     if (kind === 'debug') return join(this.compose, repo, arch, 'debug', 'tree');
     return join(this.compose, repo, arch, 'os');
+  }
+  /** tree() with the files inside it named. */
+  repoTree(repo: string, arch: string, kind: TreeKind = 'os'): RepoTree {
+    return repoTreeAt(this.tree(repo, arch, kind));
   }
   isos(arch: string): string {
     return join(this.compose, 'isos', arch);
@@ -146,6 +172,10 @@ export class ComposePaths {
   /** work/lorax/<arch>/lorax: the unpacked lorax tree (images/, EFI/, isolinux/, .treeinfo). */
   loraxTree(arch: string): string {
     return join(this.loraxDir(arch), 'lorax');
+  }
+  /** The unpacked tree's boot.iso: the image pull-unpack-tree stages and build-iso-extra replays. */
+  loraxBootIso(arch: string): string {
+    return join(this.loraxTree(arch), 'images', 'boot.iso');
   }
   /** What pull-unpack-tree recorded about the tree it unpacked and placed (tarball digest, placed files). */
   loraxState(arch: string): string {

@@ -1,11 +1,11 @@
 // A command's hold on one compose: finds or creates it, takes the lock, sweeps what a killed run left, sends the logs
-// to logs/horno.log, and on the way out records the outcome in STATUS (DOOMED when a required unit failed or the run
-// was interrupted).
+// to logs/horno.log, and on the way out records the outcome in STATUS (DOOMED when a required unit failed,
+// TERMINATED, pungi's word, when the run was interrupted: --resume continues it).
 import { lstat, readlink } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { HornoLogger } from '../log/logger.ts';
-import { cancelSignal } from '../run/cancel.ts';
+import { cancelSignal, interrupted } from '../run/cancel.ts';
 import { symlinkAtomic } from './atomic.ts';
 import { allocateCompose, composeDate } from './compose-id.ts';
 import { acquireComposeLock, type ComposeLock } from './lock.ts';
@@ -102,7 +102,7 @@ export async function openSession(
     lock,
     async close(outcome) {
       try {
-        const final = cancelSignal.aborted ? 'DOOMED' : outcome;
+        const final = interrupted() ? 'TERMINATED' : cancelSignal.aborted ? 'DOOMED' : outcome;
         // a FINISHED compose stays FINISHED; refusing here would hide the error that brought us here
         if (final !== 'keep' && final !== 'FINISHED' && (await readStatus(paths)) === 'FINISHED') {
           log.warn({ compose: paths.id, wanted: final }, 'compose is FINISHED; its STATUS is left as it is');

@@ -6,6 +6,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 const controller = new AbortController();
 let installed = false;
+let bySignal = false;
+
+/** Whether the run was stopped by SIGINT/SIGTERM (TERMINATED, resumable), not by a crash's cancelAll (DOOMED). */
+export function interrupted(): boolean {
+  return bySignal;
+}
 
 export const cancelSignal: AbortSignal = controller.signal;
 
@@ -15,6 +21,7 @@ export function installSignalHandlers(onCancel?: (sig: NodeJS.Signals) => void):
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       if (controller.signal.aborted) process.exit(130);
+      bySignal = true;
       onCancel?.(sig);
       controller.abort(new Error(`interrupted by ${sig}`));
     });

@@ -1,6 +1,8 @@
 // Canonical JSON (sorted keys, no spaces) and its sha256: the identity of a unit's inputs, as osbuild does for
 // stages. Equal inputs give equal ids on every machine.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../metadata/digest.ts';
+
+export { sha256Hex };
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -9,10 +11,6 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export function unitId(inputs: unknown): string {

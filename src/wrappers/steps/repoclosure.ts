@@ -1,8 +1,7 @@
 // repoclosure over the compose's own trees: one unit per (checked repo, arch), resolving against the lookaside
 // repos the release's repoclosure map names. A unit's id covers every repomd.xml it reads, so an unchanged
 // compose is not checked twice. Unresolved dependencies fail the unit and are written to its log in dnf's format.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WorkError } from '../errors.ts';
@@ -13,7 +12,7 @@ import {
   type LoadedRepo,
   repoclosure,
 } from '../rpmmd/index.ts';
-import { sha256Hex } from './canonical.ts';
+import { treeDigest } from '../compose/tree-digest.ts';
 import type { Step, StepContext } from './step.ts';
 import type { Unit } from './units.ts';
 
@@ -51,9 +50,8 @@ export const repoclosureStep: Step<RepoclosureOptions, ClosureUnit> = {
       if (opts.repos?.length && !opts.repos.includes(repo)) continue;
       for (const arch of byName.get(repo)?.arches ?? []) {
         if (opts.arches?.length && !opts.arches.includes(arch)) continue;
-        const trees = [repo, ...lookaside].map((r) => ctx.paths.tree(r, arch, 'os'));
         const digests = await Promise.all(
-          trees.map((t) => readFile(join(t, 'repodata', 'repomd.xml')).then(sha256Hex, () => 'missing')),
+          [repo, ...lookaside].map((r) => treeDigest(ctx.paths.repoTree(r, arch))),
         );
         out.push({
           key: `${repo}-${arch}`,

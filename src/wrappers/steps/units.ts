@@ -2,16 +2,17 @@
 // p-limit pool, writes a record per finished unit (work/units/<id>.json), and sorts failures into required and
 // failable, which decides DOOMED versus FINISHED_INCOMPLETE. A file system failure (full disk) stops the whole
 // step, and the call returns only once no unit of it runs any more.
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../compose/atomic.ts';
 import type { ComposePaths } from '../compose/paths.ts';
 import { FileSystemError, fileSystemError, HornoError, InterruptedError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { cancelSignal, withUnitSignal } from '../run/cancel.ts';
+import { sha256File } from '../metadata/digest.ts';
 import { unitId } from './canonical.ts';
+
+export { sha256File };
 
 export interface Unit {
   /** Human name, unique within the step: "BaseOS-x86_64-os". */
@@ -220,10 +221,4 @@ async function loadVerifiedRecord(
     if (verify === 'sha256' && out.sha256 && (await sha256File(out.path)) !== out.sha256) return undefined;
   }
   return rec;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
 }

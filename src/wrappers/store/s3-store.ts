@@ -15,7 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorkError } from '../errors.ts';
 import { linkedSignal } from '../run/cancel.ts';
-import { sha256File } from '../steps/units.ts';
+import { sha256File } from '../metadata/digest.ts';
 import { checkKey, checkPrefix } from './keys.ts';
 import { withRetries } from './retry.ts';
 import { describeS3Error, isNotFound, isRetryable } from './s3-client.ts';

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sha256Hex, canonicalJson } from '../../steps/canonical.ts';
+import { canonicalJson } from '../../steps/canonical.ts';
+import { sha256Hex } from '../../metadata/digest.ts';
 import { run } from '../runner.ts';
 
 export const DEFAULT_BUILDER_IMAGE = 'localhost/horno-builder:bookworm';

@@ -10,7 +10,7 @@ import { discTimestamp, serializeDiscInfo, serializeMediaRepo } from '../../iso/
 import { checksummedFiles, discTreeInfo, variantUid } from '../../iso/install-tree.ts';
 import { parseLoraxTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
 import type { Graft } from '../../iso/xorriso.ts';
-import { digestFile } from '../pull-unpack-tree/tree-files.ts';
+import { digestFile } from '../../metadata/digest.ts';
 import type { GatheredFile } from './extra-files.ts';
 
 export interface DiscRepo {

@@ -7,7 +7,7 @@ import { templateFile } from '../../install.ts';
 import type { ExtraFile } from '../../config/release-schema.ts';
 import { WorkError } from '../../errors.ts';
 import { download } from '../../net/download.ts';
-import { digestFile } from '../pull-unpack-tree/tree-files.ts';
+import { digestFile } from '../../metadata/digest.ts';
 
 export interface GatheredFile {
   /** Its name at the disc root. */

@@ -2,13 +2,13 @@
 // the image's repos grafted: whole compose repos for a DVD, a solved and closed package subset for a package_list
 // disc. One unit per (image, arch), bounded by the CPU limit; a unit's id covers the boot tree, every repo's
 // repomd.xml, the package list, the extra files and SOURCE_DATE_EPOCH, so a rerun with nothing changed is a no-op.
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { treeDigest } from '../../compose/tree-digest.ts';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkError } from '../../errors.ts';
 import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
 import { run } from '../../run/runner.ts';
-import { sha256Hex } from '../canonical.ts';
-import { readLoraxState } from '../pull-unpack-tree/tree-files.ts';
+import { readLoraxState } from '../../iso/lorax-state.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
 import type { DiscRepo } from './disc.ts';
@@ -42,12 +42,7 @@ export const buildIsoExtra: Step<ExtraIsoOptions, ExtraUnit> = {
       plans.map(async (plan): Promise<ExtraUnit> => {
         const state = await readLoraxState(ctx.paths.loraxState(plan.arch));
         const repomd = await Promise.all(
-          plan.config.repos.map((r) =>
-            readFile(join(ctx.paths.tree(r, plan.arch, 'os'), 'repodata', 'repomd.xml')).then(
-              sha256Hex,
-              () => 'missing',
-            ),
-          ),
+          plan.config.repos.map((r) => treeDigest(ctx.paths.repoTree(r, plan.arch))),
         );
         return {
           key: `${plan.image}-${plan.arch}`,

@@ -1,6 +1,7 @@
 // Which discs build-iso-extra makes, decided before anything runs: the images (disc, not isoskip, --image filter),
 // the arches, each disc's volume id (boot.iso's own label, which the boot menus search for, else the config's)
 // checked against lorax's rules, and each package list read and parsed. Any problem is a UsageError, exit 2.
+import { selectArches } from '../../config/arches.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { templateFile } from '../../install.ts';
@@ -12,7 +13,7 @@ import { checkVolid } from '../../iso/lorax.ts';
 import type { IsoNames } from '../../iso/publish.ts';
 import { readVolumeDescriptors } from '../../iso/volume-descriptors.ts';
 import { sha256Hex } from '../canonical.ts';
-import { isoNames } from '../pull-unpack-tree/index.ts';
+import { isoNames } from '../../iso/iso-names.ts';
 import type { StepContext } from '../step.ts';
 import { type ListEntry, parsePackageList } from './package-list.ts';
 
@@ -51,11 +52,7 @@ export async function planDiscs(ctx: StepContext, opts: ExtraIsoOptions): Promis
     if (img.isoskip)
       throw new UsageError(`--image ${opts.image}: isoskip is set for it in the release config`);
   }
-  for (const a of opts.arches ?? []) {
-    if (!ctx.release.arches.includes(a as never))
-      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, ctx.release.arches)}`);
-  }
-  const arches = ctx.release.arches.filter((a) => !opts.arches?.length || opts.arches.includes(a));
+  const { arches } = selectArches(ctx.release, opts.arches);
   const plans: DiscPlan[] = [];
   const lists = new Map<string, DiscPlan['list']>();
   for (const [image, config] of discs) {
@@ -75,7 +72,7 @@ export async function planDiscs(ctx: StepContext, opts: ExtraIsoOptions): Promis
         config,
         volid,
         volidFrom: from,
-        names: isoNames(ctx, arch, image, !!opts.rc),
+        names: isoNames(ctx.release, ctx.paths.id, arch, image, !!opts.rc),
         list,
       });
     }

@@ -1,10 +1,10 @@
 // What build-iso does per arch, decided from the release config before anything runs: lorax's options (label
 // checked against the 32-character limit for every arch first), the --source repos (the compose's synced os/
 // trees, or upstream with --upstream-sources), and where the tarball goes in the store.
+import { selectArches as pickArches } from '../../config/arches.ts';
 import { pathToFileURL } from 'node:url';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { joinUrl, releaseVars, renderTemplate } from '../../config/templates.ts';
-import { didYouMean } from '../../config/did-you-mean.ts';
 import type { ComposePaths } from '../../compose/paths.ts';
 import { UsageError } from '../../errors.ts';
 import { checkVolid, type LoraxOptions } from '../../iso/lorax.ts';
@@ -73,11 +73,7 @@ export function isoConfig(release: ReleaseConfig): NonNullable<ReleaseConfig['is
 
 /** The arches to build: every release arch, or those asked for (each checked to be one). */
 export function selectArches(release: ReleaseConfig, asked: string[] | undefined): string[] {
-  for (const a of asked ?? []) {
-    if (!release.arches.includes(a as never))
-      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, release.arches)}`);
-  }
-  return release.arches.filter((a) => !asked?.length || asked.includes(a));
+  return pickArches(release, asked).arches;
 }
 
 /** lorax's --volid for each arch, all checked before any is used: one too long stops the whole command. */

@@ -10,7 +10,7 @@ import { WorkError } from '../../errors.ts';
 import { newestUnder, type ArtifactStore, type StoredObject } from '../../store/index.ts';
 import { buildIso, loraxStorePrefix, tarballName } from '../build-iso/index.ts';
 import { readLedger, type UnitRecord } from '../units.ts';
-import { digestFile } from './tree-files.ts';
+import { digestFile } from '../../metadata/digest.ts';
 
 /**
  * The newest `buildiso-<major>-<arch>/[<compose>/]<epoch>/lorax-<version>-<arch>.tar.gz` (the compose segment is

@@ -3,22 +3,23 @@
 // work/lorax/<arch>/lorax, its boot files placed into the os/ tree of every non-disc image's variant (.treeinfo
 // rewritten), and its boot.iso staged in work/isos/<arch> under the release's names. A unit's id covers the
 // tarball's digest and the repos' repomd.xml, so a rerun is a no-op.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { treeDigest } from '../../compose/tree-digest.ts';
+import { selectArches } from '../../config/arches.ts';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseComposeId } from '../../compose/compose-id.ts';
-import { didYouMean } from '../../config/did-you-mean.ts';
-import { releaseVars } from '../../config/templates.ts';
 import { UsageError, WorkError } from '../../errors.ts';
-import { renderIsoNames, stageIso, type IsoNames } from '../../iso/publish.ts';
+import { stageIso, type IsoNames } from '../../iso/publish.ts';
+import { BOOT_IMAGE, isoNames } from '../../iso/iso-names.ts';
+
+export { BOOT_IMAGE };
 import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
 import { run } from '../../run/runner.ts';
 import { openStore, type ArtifactStore, type StoredObject } from '../../store/index.ts';
-import { sha256Hex } from '../canonical.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit, UnitOutput } from '../units.ts';
 import { fetchTarball, newestLoraxTarball, recordedLoraxTarball, recordedObject } from './fetch.ts';
 import { placeBootFiles, writeInstallTreeInfo } from './place.ts';
-import { readLoraxState, writeLoraxState, type LoraxState } from './tree-files.ts';
+import { readLoraxState, writeLoraxState, type LoraxState } from '../../iso/lorax-state.ts';
 import { unpackLoraxTarball } from './unpack.ts';
 
 export interface PullUnpackOptions {
@@ -49,9 +50,6 @@ export interface PullUnit extends Unit {
   names: IsoNames;
 }
 
-/** The image name lorax's boot.iso is published under. */
-export const BOOT_IMAGE = 'boot';
-
 export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
   name: 'pull-unpack-tree',
   version: 1,
@@ -59,7 +57,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
   async units(ctx, opts) {
     const iso = ctx.release.iso;
     if (!iso) throw new UsageError(`release ${ctx.release.short} has no iso section: no boot tree to pull`);
-    const arches = pickArches(ctx, opts.arches);
+    const { arches } = selectArches(ctx.release, opts.arches);
     const store = openStore(ctx.site);
     const nonDisc = Object.entries(iso.images).filter(([, img]) => !img.disc);
     return Promise.all(
@@ -72,8 +70,8 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
           osDir: ctx.paths.tree(img.variant, arch, 'os'),
         }));
         const repos = [...new Set(targets.flatMap((t) => t.repos))].sort();
-        const digests = await Promise.all(repos.map((r) => repomdDigest(ctx.paths.tree(r, arch, 'os'))));
-        const names = isoNames(ctx, arch, BOOT_IMAGE, !!opts.rc);
+        const digests = await Promise.all(repos.map((r) => treeDigest(ctx.paths.repoTree(r, arch))));
+        const names = isoNames(ctx.release, ctx.paths.id, arch, BOOT_IMAGE, !!opts.rc);
         return {
           key: arch,
           arch,
@@ -200,30 +198,6 @@ async function chooseTarball(
       hint: `run build-iso first, or pass --newest to take the newest one in ${store.url} (one launch-builds made, say)`,
     },
   };
-}
-
-function pickArches(ctx: StepContext, wanted: string[] | undefined): string[] {
-  for (const a of wanted ?? []) {
-    if (!ctx.release.arches.includes(a as never))
-      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, ctx.release.arches)}`);
-  }
-  return ctx.release.arches.filter((a) => !wanted?.length || wanted.includes(a));
-}
-
-/** The names an ISO of `image` gets on `arch` in this compose (date and respin from the compose id). */
-export function isoNames(ctx: StepContext, arch: string, image: string, rc: boolean): IsoNames {
-  const id = parseComposeId(ctx.paths.id);
-  return renderIsoNames(ctx.release.iso!.names, {
-    ...releaseVars(ctx.release, { rc }),
-    arch,
-    image,
-    date: id?.date ?? '',
-    respin: id?.respin ?? 0,
-  });
-}
-
-async function repomdDigest(osDir: string): Promise<string> {
-  return readFile(join(osDir, 'repodata', 'repomd.xml')).then(sha256Hex, () => 'missing');
 }
 
 async function output(path: string): Promise<UnitOutput> {

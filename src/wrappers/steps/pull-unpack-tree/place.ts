@@ -10,7 +10,8 @@ import { discTimestamp } from '../../iso/discinfo.ts';
 import { checksummedFiles, installTreeInfo, type TreeRelease } from '../../iso/install-tree.ts';
 import { linkAtomic } from '../../iso/publish.ts';
 import { parseLoraxTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
-import { digestFiles, walkTree } from './tree-files.ts';
+import { digestFiles } from '../../metadata/digest.ts';
+import { walkTree } from '../../iso/tree-walk.ts';
 
 /** Top-level names of an os/ tree that belong to the repo, not to the boot tree. */
 const REPO_OWNED = new Set(['.treeinfo', '.discinfo', 'media.repo', 'Packages', 'repodata']);

@@ -8,7 +8,7 @@ import { tempSibling } from '../../compose/atomic.ts';
 import { WorkError } from '../../errors.ts';
 import { extractArchiveSafely, type ExtractedEntry } from '../../iso/safe-tar.ts';
 import { TAR_MANIFEST, TAR_TREE, tarLogName } from '../build-iso/index.ts';
-import { digestFile } from './tree-files.ts';
+import { digestFile } from '../../metadata/digest.ts';
 
 /** `<hex>  <path>` lines, as sha256sum writes them (a `*` before the path marks binary mode). */
 export function parseSha256Manifest(text: string, what: string): Map<string, string> {

@@ -1,5 +1,6 @@
 // Which trees sync-repos mirrors: one unit per (repo, arch, os|debug) plus one per repo for sources, after the
 // --repo/--arch filters, each with its upstream URL, its compose folder and the package arches it keeps.
+import { selectArches } from '../../config/arches.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { joinUrl, renderTemplate } from '../../config/templates.ts';
 import type { ComposePaths, TreeKind } from '../../compose/paths.ts';
@@ -37,11 +38,7 @@ export function planTrees(release: ReleaseConfig, paths: ComposePaths, opts: Syn
     if (!repoNames.includes(r))
       throw new UsageError(`--repo ${r}: no such repo in this release${didYouMean(r, repoNames)}`);
   }
-  const allArches = [...release.arches, 'source'];
-  for (const a of opts.arches ?? []) {
-    if (!allArches.includes(a))
-      throw new UsageError(`--arch ${a}: not an arch of this release${didYouMean(a, allArches)}`);
-  }
+  selectArches(release, opts.arches, { allowSource: true });
   const wantRepo = (r: string) => !opts.repos?.length || opts.repos.includes(r);
   const wantArch = (a: string) => !opts.arches?.length || opts.arches.includes(a);
   const base = release.upstream.baseurl;
