@@ -66,10 +66,14 @@ it('compose: SIGINT mid-phase exits 130 at once, opens no further phase, leaves 
   lab.env.PATH = await installLoraxStandIn(await mkdtemp(join(tmpdir(), 'horno-int-bin-')), {
     assets: assets.dir,
   });
-  const child = spawn('node', ['bin/horno.js', 'compose', '--release', 'demo', '--config-dir', lab.configDir], {
-    env: { ...process.env, ...lab.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'node',
+    ['bin/horno.js', 'compose', '--release', 'demo', '--config-dir', lab.configDir],
+    {
+      env: { ...process.env, ...lab.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   for (let i = 0; i < 400 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
   expect(slow.gets()).toBeGreaterThan(0);
   const sent = Date.now();
