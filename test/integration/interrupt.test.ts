@@ -19,33 +19,37 @@ beforeAll(async () => {
 });
 afterAll(() => served?.close());
 
-it('stops on SIGINT with exit 130, marks the compose TERMINATED, releases the lock, and a rerun completes', async () => {
-  // every package response hangs for 20 s: the sync is mid-download when the signal comes
-  const slow = await hangingUpstream(served.url, { hangMs: 20_000 });
-  const url = slow.url;
-  const lab = await createLab({ upstream: url });
-  const child = spawn(
-    'node',
-    [
-      'bin/horno.js',
-      'sync-repos',
-      '--release',
-      'demo',
-      '--new',
-      '--no-repoclosure',
-      '--config-dir',
-      lab.configDir,
-    ],
-    { env: { ...process.env, ...lab.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** Starts horno, sends SIGINT once a package download hangs, and checks it is gone within 10 s. */
+async function interruptMidDownload(
+  slow: Awaited<ReturnType<typeof hangingUpstream>>,
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn('node', ['bin/horno.js', ...argv], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; i < 200 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 400 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
   expect(slow.gets()).toBeGreaterThan(0);
   const sent = Date.now();
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   expect(Date.now() - sent).toBeLessThan(10_000);
+  return { code, stderr };
+}
+
+it('stops on SIGINT with exit 130, marks the compose TERMINATED, releases the lock, and a rerun completes', async () => {
+  // every package response hangs for 20 s: the sync is mid-download when the signal comes
+  const slow = await hangingUpstream(served.url, { hangMs: 20_000 });
+  const url = slow.url;
+  const lab = await createLab({ upstream: url });
+  const { code, stderr } = await interruptMidDownload(
+    slow,
+    ['sync-repos', '--release', 'demo', '--new', '--no-repoclosure', '--config-dir', lab.configDir],
+    lab.env,
+  );
   expect(code).toBe(130);
   expect(stderr).toMatch(/interrupt received/);
   const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
@@ -66,20 +70,11 @@ it('compose: SIGINT mid-phase exits 130 at once, opens no further phase, leaves 
   lab.env.PATH = await installLoraxStandIn(await mkdtemp(join(tmpdir(), 'horno-int-bin-')), {
     assets: assets.dir,
   });
-  const child = spawn(
-    'node',
-    ['bin/horno.js', 'compose', '--release', 'demo', '--config-dir', lab.configDir],
-    {
-      env: { ...process.env, ...lab.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const { code } = await interruptMidDownload(
+    slow,
+    ['compose', '--release', 'demo', '--config-dir', lab.configDir],
+    lab.env,
   );
-  for (let i = 0; i < 400 && slow.gets() === 0; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(slow.gets()).toBeGreaterThan(0);
-  const sent = Date.now();
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  expect(Date.now() - sent).toBeLessThan(10_000);
   expect(code).toBe(130);
   slow.close();
   const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
