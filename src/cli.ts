@@ -1,7 +1,6 @@
 // The entry point: parses argv with yargs over the command table, sets up logging and signal handling, and is the
 // only place that turns outcomes into exit codes (0 ok, 1 a required unit failed, 2 bad config or usage, 130
-// interrupted). Its last
-// resort catches what escaped everything else (an unhandled rejection, an uncaught exception): one line, running
+// interrupted). Its last resort catches what escaped everything else (an unhandled rejection, an uncaught exception): one line, running
 // commands killed, open composes marked DOOMED and unlocked, exit 1.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { fileSystemError, HornoError } from './wrappers/errors.ts';
 import { INSTALL_ROOT } from './wrappers/install.ts';
 import { createLogger } from './wrappers/log/logger.ts';
 import { redactCredentials } from './wrappers/log/redact.ts';
-import { cancelAll, installSignalHandlers, interrupted } from './wrappers/run/cancel.ts';
+import { cancelAll, installSignalHandlers, interrupted, INTERRUPTED_EXIT } from './wrappers/run/cancel.ts';
 
 /** `quietStdout`: the caller (compose, running its phases) owns stdout; the command prints nothing there.
  * `ownProcess`: this is the process's entry (bin/horno.js): a crash is ours to report (not a test runner's). */
@@ -100,16 +99,16 @@ async function runCommand(cmd: Command<unknown>, args: GlobalArgs, quietStdout: 
   };
   const outer = currentLog;
   currentLog = log;
+  let code: number;
   try {
-    const code = (await cmd.run(args, ctx)) ?? 0;
-    return interrupted() ? INTERRUPTED_EXIT : code;
+    code = (await cmd.run(args, ctx)) ?? 0;
   } catch (err) {
-    const code = reportError(err, ctx);
-    return interrupted() ? INTERRUPTED_EXIT : code;
+    code = reportError(err, ctx);
   } finally {
     currentLog = outer;
     logger.flush();
   }
+  return interrupted() ? INTERRUPTED_EXIT : code;
 }
 
 function reportError(caught: unknown, ctx: CommandContext): number {
@@ -124,9 +123,6 @@ function reportError(caught: unknown, ctx: CommandContext): number {
   ctx.summary({ ok: false, code: 'E_BUG', error: redactCredentials(String(err)) });
   return 1;
 }
-
-/** 128 + SIGINT, as a shell reports a command Ctrl-C stopped. */
-export const INTERRUPTED_EXIT = 130;
 
 let lastResortInstalled = false;
 /** The innermost running command's logger: where a crash's stack goes (the compose log, at debug level). */

@@ -1,8 +1,9 @@
 // horno build-iso-extra: master the release's disc images (DVD, minimal) per arch from the unpacked boot tree.
 import { buildIsoExtra } from '../wrappers/steps/build-iso-extra/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
+import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
+import { archOption, composeOption, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -17,7 +18,7 @@ export default defineCommand({
   async run(args, ctx) {
     return withCompose(args, ctx, 'build-iso-extra', async (sctx) => {
       const outcome = await runStep(buildIsoExtra, sctx, {
-        arches: list(args.arch),
+        arches: splitList(args.arch),
         image: args.image,
         rc: args.rc,
         force: args.force,

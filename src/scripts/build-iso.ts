@@ -1,8 +1,9 @@
 // horno build-iso: run lorax for each arch through its executor and put the packed tree in the artifact store.
 import { buildIso } from '../wrappers/steps/build-iso/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
+import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
+import { archOption, composeOption, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -22,7 +23,7 @@ export default defineCommand({
   async run(args, ctx) {
     return withCompose(args, ctx, 'build-iso', async (sctx) => {
       const outcome = await runStep(buildIso, sctx, {
-        arches: list(args.arch),
+        arches: splitList(args.arch),
         rc: args.rc,
         upstreamSources: args['upstream-sources'],
         force: args.force,

@@ -8,7 +8,7 @@ import { LockedError } from '../wrappers/errors.ts';
 import type { ComposePaths } from '../wrappers/compose/paths.ts';
 import { createCompose, findCompose, openSession, updateLatestLink } from '../wrappers/compose/session.ts';
 import { readStatus } from '../wrappers/compose/status.ts';
-import { interrupted } from '../wrappers/run/cancel.ts';
+import { interrupted, INTERRUPTED_EXIT } from '../wrappers/run/cancel.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -56,7 +56,7 @@ export default defineCommand({
           'interrupted: compose stopped, resume with --resume',
         );
         ctx.summary({ ok: false, compose: paths.id, dir: paths.dir, status: 'TERMINATED', phases });
-        return 130;
+        return INTERRUPTED_EXIT;
       }
       const started = Date.now();
       ctx.log.info({ compose: paths.id, phase: phase.command }, 'phase started');

@@ -2,8 +2,9 @@
 // waited for with --submit.
 import { resolve } from 'node:path';
 import { launchBuilds } from '../wrappers/steps/build-iso/launch.ts';
+import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { list, loadFor } from './with-compose.ts';
+import { loadFor } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -51,7 +52,7 @@ export default defineCommand({
       cfg,
       {
         releaseKey: args.release,
-        arches: list(args.arch),
+        arches: splitList(args.arch),
         rc: args.rc,
         image: args.image,
         namespace: args.namespace,

@@ -3,8 +3,9 @@
 // the release's names.
 import { pullUnpackTree } from '../wrappers/steps/pull-unpack-tree/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
+import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { archOption, composeOption, list, reportOutcome, withCompose } from './with-compose.ts';
+import { archOption, composeOption, reportOutcome, withCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -35,7 +36,7 @@ export default defineCommand({
       const forceDownload = args['force-download'];
       const forceUnpack = args['force-unpack'];
       const outcome = await runStep(pullUnpackTree, sctx, {
-        arches: list(args.arch),
+        arches: splitList(args.arch),
         rc: args.rc,
         forceDownload,
         forceUnpack,

@@ -2,8 +2,9 @@
 import { syncRepos } from '../wrappers/steps/sync-repos/index.ts';
 import { runStep } from '../wrappers/steps/step.ts';
 import { createProgress } from '../wrappers/log/progress.ts';
+import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, list, outcomeExit, withCompose } from './with-compose.ts';
+import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
 import { runRepoclosureAfterSync } from './repoclosure.ts';
 
 export default defineCommand({
@@ -38,8 +39,8 @@ export default defineCommand({
       let outcome;
       try {
         outcome = await runStep(syncRepos, sctx, {
-          repos: list(args.repo),
-          arches: list(args.arch),
+          repos: splitList(args.repo),
+          arches: splitList(args.arch),
           delete: args.delete,
           newestOnly: args['newest-only'],
           enforceSignatures: args['enforce-signatures'],
@@ -56,8 +57,8 @@ export default defineCommand({
       const exit = outcomeExit(outcome);
       if (args.repoclosure && exit.exitCode === 0) {
         const closure = await runRepoclosureAfterSync(sctx, ctx, {
-          arches: list(args.arch),
-          repos: list(args.repo),
+          arches: splitList(args.arch),
+          repos: splitList(args.repo),
         });
         // lenient, as pungi's default repoclosure_strictness: the report above is a verdict, not a failed sync,
         // so the exit code and STATUS say what happened to the trees (`horno repoclosure` exits 1 as a check)

@@ -42,7 +42,7 @@ export async function withCompose(
   const cfg = await loadFor(args);
   // a usage error is found before the compose is touched: nothing is created, locked or logged for it
   if ('arch' in args)
-    selectArches(cfg.release, list(args.arch as string[] | undefined), {
+    selectArches(cfg.release, splitList(args.arch as string[] | undefined), {
       allowSource: command === 'sync-repos',
     });
   const root = composeRoot(cfg);
@@ -97,9 +97,6 @@ export function composeOption<T>(y: import('yargs').Argv<T>) {
     describe: 'compose id or folder to work on (default: the latest-<Short>-<profile> link)',
   });
 }
-
-/** `--arch a,b --arch c` -> ['a','b','c']; undefined when not given. */
-export const list = splitList;
 
 export function archOption<T>(y: import('yargs').Argv<T>) {
   return y.option('arch', {

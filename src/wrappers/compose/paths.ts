@@ -21,26 +21,10 @@ export type MetadataFile =
 export const STATUS_FILE = 'STATUS';
 export const COMPOSE_ID_FILE = 'COMPOSE_ID';
 
-/** One repo tree and the files every reader of it looks for. */
+/** One repo tree: its folder and the repomd.xml whose digest stands for it in unit ids (tree-digest.ts). */
 export interface RepoTree {
   dir: string;
-  repodata: string;
-  /** repodata/repomd.xml: its digest stands for the whole tree in unit ids (treeDigest, tree-digest.ts). */
   repomd: string;
-  treeinfo: string;
-  discinfo: string;
-  mediaRepo: string;
-}
-
-export function repoTreeAt(dir: string): RepoTree {
-  return {
-    dir,
-    repodata: join(dir, 'repodata'),
-    repomd: join(dir, 'repodata', 'repomd.xml'),
-    treeinfo: join(dir, '.treeinfo'),
-    discinfo: join(dir, '.discinfo'),
-    mediaRepo: join(dir, 'media.repo'),
-  };
 }
 
 export function latestLinkName(short: string, profile: string): string {
@@ -107,7 +91,8 @@ export class ComposePaths {
   }
   /** tree() with the files inside it named. */
   repoTree(repo: string, arch: string, kind: TreeKind = 'os'): RepoTree {
-    return repoTreeAt(this.tree(repo, arch, kind));
+    const dir = this.tree(repo, arch, kind);
+    return { dir, repomd: join(dir, 'repodata', 'repomd.xml') };
   }
   isos(arch: string): string {
     return join(this.compose, 'isos', arch);

@@ -3,9 +3,8 @@
 // must not match a record made when it was there).
 import { readFile } from 'node:fs/promises';
 import { sha256Hex } from '../metadata/digest.ts';
-import { repoTreeAt, type RepoTree } from './paths.ts';
+import type { RepoTree } from './paths.ts';
 
-export async function treeDigest(tree: RepoTree | string): Promise<string> {
-  const t = typeof tree === 'string' ? repoTreeAt(tree) : tree;
-  return readFile(t.repomd).then(sha256Hex, () => 'missing');
+export function treeDigest(tree: RepoTree): Promise<string> {
+  return readFile(tree.repomd).then(sha256Hex, () => 'missing');
 }

@@ -7,27 +7,19 @@ import { didYouMean } from './did-you-mean.ts';
 /** The word that selects source trees (they have no arch of their own). */
 export const SOURCE_ARCH = 'source';
 
-export interface ArchSelection {
-  /** Release arches, in the release's order. */
-  arches: string[];
-  /** Whether source trees are included (no --arch given, or `source` named). */
-  source: boolean;
-}
-
 /** `--arch a,b --arch c` -> ['a','b','c']; undefined when not given. */
 export function splitList(v: readonly string[] | undefined): string[] | undefined {
-  const out = v
-    ?.flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const out = v?.flatMap((s) => s.split(',')).filter(Boolean);
   return out?.length ? out : undefined;
 }
 
+/** The release arches `wanted` names (all of them when it names none), in the release's order; `source` is valid
+ * only where source trees are (allowSource) and is not an arch in the result. */
 export function selectArches(
   release: Pick<ReleaseConfig, 'arches'>,
   wanted: readonly string[] | undefined,
   opts: { allowSource?: boolean } = {},
-): ArchSelection {
+): string[] {
   const valid: string[] = [...release.arches, ...(opts.allowSource ? [SOURCE_ARCH] : [])];
   for (const a of wanted ?? [])
     if (!valid.includes(a))
@@ -35,9 +27,5 @@ export function selectArches(
         `--arch ${a}: not an arch of this release${didYouMean(a, valid)}`,
         `valid: ${valid.join(', ')}`,
       );
-  const all = !wanted?.length;
-  return {
-    arches: release.arches.filter((a) => all || wanted.includes(a)),
-    source: all || wanted.includes(SOURCE_ARCH),
-  };
+  return release.arches.filter((a) => !wanted?.length || wanted.includes(a));
 }

@@ -8,6 +8,9 @@ const controller = new AbortController();
 let installed = false;
 let bySignal = false;
 
+/** 128 + SIGINT, as a shell reports a command Ctrl-C stopped. */
+export const INTERRUPTED_EXIT = 130;
+
 /** Whether the run was stopped by SIGINT/SIGTERM (TERMINATED, resumable), not by a crash's cancelAll (DOOMED). */
 export function interrupted(): boolean {
   return bySignal;
@@ -20,7 +23,7 @@ export function installSignalHandlers(onCancel?: (sig: NodeJS.Signals) => void):
   installed = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (controller.signal.aborted) process.exit(130);
+      if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT);
       bySignal = true;
       onCancel?.(sig);
       controller.abort(new Error(`interrupted by ${sig}`));

@@ -2,8 +2,6 @@
 // stages. Equal inputs give equal ids on every machine.
 import { sha256Hex } from '../metadata/digest.ts';
 
-export { sha256Hex };
-
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

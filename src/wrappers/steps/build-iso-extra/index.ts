@@ -2,9 +2,9 @@
 // the image's repos grafted: whole compose repos for a DVD, a solved and closed package subset for a package_list
 // disc. One unit per (image, arch), bounded by the CPU limit; a unit's id covers the boot tree, every repo's
 // repomd.xml, the package list, the extra files and SOURCE_DATE_EPOCH, so a rerun with nothing changed is a no-op.
-import { treeDigest } from '../../compose/tree-digest.ts';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { treeDigest } from '../../compose/tree-digest.ts';
 import { WorkError } from '../../errors.ts';
 import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
 import { run } from '../../run/runner.ts';
@@ -74,7 +74,7 @@ export const buildIsoExtra: Step<ExtraIsoOptions, ExtraUnit> = {
     const { arch, image, config } = plan;
     const paths = ctx.paths;
     const tree = paths.loraxTree(arch);
-    const bootIso = join(tree, 'images', 'boot.iso');
+    const bootIso = paths.loraxBootIso(arch);
     if (
       !(await stat(bootIso).catch(() => undefined)) ||
       !(await stat(join(tree, '.treeinfo')).catch(() => undefined))

@@ -1,9 +1,8 @@
 // Which discs build-iso-extra makes, decided before anything runs: the images (disc, not isoskip, --image filter),
 // the arches, each disc's volume id (boot.iso's own label, which the boot menus search for, else the config's)
 // checked against lorax's rules, and each package list read and parsed. Any problem is a UsageError, exit 2.
-import { selectArches } from '../../config/arches.ts';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { selectArches } from '../../config/arches.ts';
 import { templateFile } from '../../install.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import type { IsoImage } from '../../config/release-schema.ts';
@@ -12,7 +11,7 @@ import { UsageError } from '../../errors.ts';
 import { checkVolid } from '../../iso/lorax.ts';
 import type { IsoNames } from '../../iso/publish.ts';
 import { readVolumeDescriptors } from '../../iso/volume-descriptors.ts';
-import { sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../../metadata/digest.ts';
 import { isoNames } from '../../iso/iso-names.ts';
 import type { StepContext } from '../step.ts';
 import { type ListEntry, parsePackageList } from './package-list.ts';
@@ -52,7 +51,7 @@ export async function planDiscs(ctx: StepContext, opts: ExtraIsoOptions): Promis
     if (img.isoskip)
       throw new UsageError(`--image ${opts.image}: isoskip is set for it in the release config`);
   }
-  const { arches } = selectArches(ctx.release, opts.arches);
+  const arches = selectArches(ctx.release, opts.arches);
   const plans: DiscPlan[] = [];
   const lists = new Map<string, DiscPlan['list']>();
   for (const [image, config] of discs) {
@@ -87,7 +86,7 @@ async function discVolid(
   arch: string,
   rc: boolean,
 ): Promise<{ volid: string; from: DiscPlan['volidFrom'] }> {
-  const bootIso = join(ctx.paths.loraxTree(arch), 'images', 'boot.iso');
+  const bootIso = ctx.paths.loraxBootIso(arch);
   const pvd = await readVolumeDescriptors(bootIso).catch(() => null);
   if (pvd) return { volid: pvd.volumeId, from: 'boot.iso' };
   const vars = { ...releaseVars(ctx.release, { rc }), arch };

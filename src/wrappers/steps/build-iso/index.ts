@@ -10,7 +10,7 @@ import { loraxArgv } from '../../iso/lorax.ts';
 import { readLocation, resolveLocation } from '../../rpmmd/source.ts';
 import type { Mount } from '../../run/executors/executor.ts';
 import { openStore, type ArtifactStore } from '../../store/index.ts';
-import { sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../../metadata/digest.ts';
 import type { Step } from '../step.ts';
 import { sha256File, type Unit } from '../units.ts';
 import { loraxRunner } from './executor.ts';

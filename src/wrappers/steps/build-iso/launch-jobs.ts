@@ -11,7 +11,8 @@ import { credentialEnv, DEFAULT_CREDENTIALS_SECRET } from '../../run/executors/i
 import { jobYaml, renderJob } from '../../run/executors/kube-job.ts';
 import { uniqueName } from '../../run/executors/names.ts';
 import { JOB_TEMPLATE, readTemplate } from '../../run/executors/templates.ts';
-import { LORAX_TIMEOUT_MS, loraxVolids, selectArches } from './plan.ts';
+import { selectArches } from '../../config/arches.ts';
+import { LORAX_TIMEOUT_MS, loraxVolids } from './plan.ts';
 
 export interface LaunchOptions {
   /** The release key as the pods' horno knows it (the file name under config/releases). */

@@ -1,8 +1,8 @@
 // What build-iso does per arch, decided from the release config before anything runs: lorax's options (label
 // checked against the 32-character limit for every arch first), the --source repos (the compose's synced os/
 // trees, or upstream with --upstream-sources), and where the tarball goes in the store.
-import { selectArches as pickArches } from '../../config/arches.ts';
 import { pathToFileURL } from 'node:url';
+import { selectArches } from '../../config/arches.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { joinUrl, releaseVars, renderTemplate } from '../../config/templates.ts';
 import type { ComposePaths } from '../../compose/paths.ts';
@@ -69,11 +69,6 @@ export function isoConfig(release: ReleaseConfig): NonNullable<ReleaseConfig['is
   if (!release.iso)
     throw new UsageError(`release ${release.short} has no iso section: no boot tree to build`);
   return release.iso;
-}
-
-/** The arches to build: every release arch, or those asked for (each checked to be one). */
-export function selectArches(release: ReleaseConfig, asked: string[] | undefined): string[] {
-  return pickArches(release, asked).arches;
 }
 
 /** lorax's --volid for each arch, all checked before any is used: one too long stops the whole command. */

@@ -15,7 +15,7 @@ import { serializeImages } from '../../metadata/images.ts';
 import { serializeModules } from '../../metadata/modules.ts';
 import type { ComposeHead } from '../../metadata/productmd-json.ts';
 import { serializeRpms } from '../../metadata/rpms.ts';
-import { sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../../metadata/digest.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit, UnitOutput } from '../units.ts';
 import { collectImages } from './collect-images.ts';

@@ -3,15 +3,13 @@
 // work/lorax/<arch>/lorax, its boot files placed into the os/ tree of every non-disc image's variant (.treeinfo
 // rewritten), and its boot.iso staged in work/isos/<arch> under the release's names. A unit's id covers the
 // tarball's digest and the repos' repomd.xml, so a rerun is a no-op.
-import { treeDigest } from '../../compose/tree-digest.ts';
-import { selectArches } from '../../config/arches.ts';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { treeDigest } from '../../compose/tree-digest.ts';
+import { selectArches } from '../../config/arches.ts';
 import { UsageError, WorkError } from '../../errors.ts';
 import { stageIso, type IsoNames } from '../../iso/publish.ts';
 import { BOOT_IMAGE, isoNames } from '../../iso/iso-names.ts';
-
-export { BOOT_IMAGE };
 import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
 import { run } from '../../run/runner.ts';
 import { openStore, type ArtifactStore, type StoredObject } from '../../store/index.ts';
@@ -57,7 +55,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
   async units(ctx, opts) {
     const iso = ctx.release.iso;
     if (!iso) throw new UsageError(`release ${ctx.release.short} has no iso section: no boot tree to pull`);
-    const { arches } = selectArches(ctx.release, opts.arches);
+    const arches = selectArches(ctx.release, opts.arches);
     const store = openStore(ctx.site);
     const nonDisc = Object.entries(iso.images).filter(([, img]) => !img.disc);
     return Promise.all(
@@ -140,7 +138,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
       outputs.push(await output(join(t.osDir, '.treeinfo')));
     }
 
-    const bootIso = join(tree, 'images', 'boot.iso');
+    const bootIso = paths.loraxBootIso(arch);
     if (!(await stat(bootIso).catch(() => undefined)))
       throw new WorkError(`the lorax tree for ${arch} has no images/boot.iso`, `see ${tarball}`);
     const listing = await run(findArgv(bootIso), { captureStdout: true, logFile });

@@ -22,7 +22,7 @@ import {
 } from '../../rpmmd/index.ts';
 import { fileSystemError, UsageError, WorkError } from '../../errors.ts';
 import { redactDeep } from '../../log/redact.ts';
-import { sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../../metadata/digest.ts';
 import type { Step, StepContext } from '../step.ts';
 import type { Unit } from '../units.ts';
 import { type MirrorResult, mirrorTree } from './mirror.ts';
