@@ -1,9 +1,8 @@
 // horno build-iso-extra: master the release's disc images (DVD, minimal) per arch from the unpacked boot tree.
-import { buildIsoExtra } from '../wrappers/steps/build-iso-extra/index.ts';
-import { runStep } from '../wrappers/steps/step.ts';
-import { splitList } from '../wrappers/config/arches.ts';
+import { buildIsoExtra } from '../wrappers/steps/index.ts';
+import { phase } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { archOption, composeOption, reportOutcome, withCompose } from './with-compose.ts';
+import { archOption, composeOption, runCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -16,19 +15,11 @@ export default defineCommand({
       })
       .option('force', { type: 'boolean', default: false, describe: 'remaster discs recorded as done' }),
   async run(args, ctx) {
-    return withCompose(args, ctx, 'build-iso-extra', async (sctx) => {
-      const outcome = await runStep(buildIsoExtra, sctx, {
-        arches: splitList(args.arch),
-        image: args.image,
-        rc: args.rc,
-        force: args.force,
-      });
-      return reportOutcome(ctx, sctx, outcome, row, { done: 'made', skipped: 'already made' }, 16);
+    return runCompose(args, ctx, {
+      command: 'build-iso-extra',
+      arch: args.arch,
+      compose: args.compose,
+      phases: () => [phase(buildIsoExtra, { image: args.image, rc: args.rc }, { force: args.force })],
     });
   },
 });
-
-function row(key: string, s: Record<string, unknown> | undefined, what: string): string {
-  const mb = ((Number(s?.bytes) || 0) / 1e6).toFixed(1);
-  return `${key.padEnd(16)} ${what.padEnd(16)} ${mb.padStart(8)} MB  ${String(s?.iso ?? '?')}  label ${String(s?.volid ?? '?')}`;
-}

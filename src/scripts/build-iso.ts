@@ -1,9 +1,8 @@
 // horno build-iso: run lorax for each arch through its executor and put the packed tree in the artifact store.
-import { buildIso } from '../wrappers/steps/build-iso/index.ts';
-import { runStep } from '../wrappers/steps/step.ts';
-import { splitList } from '../wrappers/config/arches.ts';
+import { buildIso } from '../wrappers/steps/index.ts';
+import { phase } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { archOption, composeOption, reportOutcome, withCompose } from './with-compose.ts';
+import { archOption, composeOption, runCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -21,19 +20,14 @@ export default defineCommand({
       .option('force', { type: 'boolean', default: false, describe: 'rebuild arches recorded as done' })
       .option('new', { type: 'boolean', default: false, describe: 'start a new compose first' }),
   async run(args, ctx) {
-    return withCompose(args, ctx, 'build-iso', async (sctx) => {
-      const outcome = await runStep(buildIso, sctx, {
-        arches: splitList(args.arch),
-        rc: args.rc,
-        upstreamSources: args['upstream-sources'],
-        force: args.force,
-      });
-      return reportOutcome(ctx, sctx, outcome, row, { done: 'built', skipped: 'already built' });
+    return runCompose(args, ctx, {
+      command: 'build-iso',
+      arch: args.arch,
+      new: args.new,
+      compose: args.compose,
+      phases: () => [
+        phase(buildIso, { rc: args.rc, upstreamSources: args['upstream-sources'] }, { force: args.force }),
+      ],
     });
   },
 });
-
-function row(arch: string, s: Record<string, unknown> | undefined, what: string): string {
-  const mb = ((Number(s?.bytes) || 0) / 1e6).toFixed(1);
-  return `${arch.padEnd(10)} ${what.padEnd(20)} ${mb.padStart(8)} MB  ${String(s?.store ?? '')}/${String(s?.key ?? '?')}`;
-}

@@ -1,9 +1,9 @@
 // horno repoclosure: check that every dependency in the compose's repos resolves, as `dnf repoclosure` would.
-import { readFile } from 'node:fs/promises';
-import { repoclosureStep } from '../wrappers/steps/repoclosure.ts';
-import { runStep, type StepContext } from '../wrappers/steps/step.ts';
-import { defineCommand, releaseOption, type CommandContext } from './command.ts';
-import { composeOption, withCompose } from './with-compose.ts';
+import { repoclosureStep } from '../wrappers/steps/index.ts';
+import { phase } from '../wrappers/steps/step.ts';
+import { splitList } from '../wrappers/config/arches.ts';
+import { defineCommand, releaseOption } from './command.ts';
+import { composeOption, runCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -16,28 +16,13 @@ export default defineCommand({
         describe: 'only the newest version of each name.arch',
       }),
   async run(args, ctx) {
-    return withCompose(args, ctx, 'repoclosure', async (sctx) => ({
-      status: 'keep',
-      exitCode: await runRepoclosureAfterSync(sctx, ctx, {
-        repos: args.repo,
-        arches: args.arch,
-        newest: args.newest,
-      }),
-    }));
+    // a check: unresolved dependencies exit 1, though the compose's STATUS is left as it is (lenient)
+    return runCompose(args, ctx, {
+      command: 'repoclosure',
+      arch: args.arch,
+      compose: args.compose,
+      strictExit: true,
+      phases: () => [phase(repoclosureStep, { repos: splitList(args.repo), newest: args.newest })],
+    });
   },
 });
-
-/** Runs the closure units and prints dnf-style reports; 0 when closed, 1 when anything is unresolved. */
-export async function runRepoclosureAfterSync(
-  sctx: StepContext,
-  ctx: CommandContext,
-  opts: { repos?: string[]; arches?: string[]; newest?: boolean },
-): Promise<number> {
-  if (Object.keys(sctx.release.repoclosure.repos).length === 0) return 0;
-  const outcome = await runStep(repoclosureStep, sctx, opts);
-  for (const f of outcome.failed) {
-    ctx.print(`== repoclosure ${f.key} ==`);
-    ctx.print(f.logFile ? await readFile(f.logFile, 'utf8').catch(() => f.error) : f.error);
-  }
-  return outcome.failed.some((f) => !f.failable) ? 1 : 0;
-}

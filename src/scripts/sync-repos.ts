@@ -1,11 +1,10 @@
 // horno sync-repos: mirror the release's upstream repos into the compose, then check their closure.
-import { syncRepos } from '../wrappers/steps/sync-repos/index.ts';
-import { runStep } from '../wrappers/steps/step.ts';
+import { repoclosureStep, syncRepos } from '../wrappers/steps/index.ts';
+import { phase, type Phase } from '../wrappers/steps/step.ts';
 import { createProgress } from '../wrappers/log/progress.ts';
 import { splitList } from '../wrappers/config/arches.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, outcomeExit, withCompose } from './with-compose.ts';
-import { runRepoclosureAfterSync } from './repoclosure.ts';
+import { composeOption, runCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -34,44 +33,41 @@ export default defineCommand({
       .option('force', { type: 'boolean', default: false, describe: 'redo trees even when recorded as done' })
       .option('new', { type: 'boolean', default: false, describe: 'start a new compose first' }),
   async run(args, ctx) {
-    return withCompose(args, ctx, 'sync-repos', async (sctx) => {
-      const progress = createProgress('sync-repos');
-      let outcome;
-      try {
-        outcome = await runStep(syncRepos, sctx, {
-          repos: splitList(args.repo),
-          arches: splitList(args.arch),
-          delete: args.delete,
-          newestOnly: args['newest-only'],
-          enforceSignatures: args['enforce-signatures'],
-          force: args.force,
-          onBytes: progress.bytes,
-        });
-      } finally {
-        progress.stop();
-      }
-      for (const r of [...outcome.ran, ...outcome.skipped])
-        ctx.print(formatRow(r.key, r.summary, r.durationMs));
-      for (const f of outcome.failed)
-        ctx.print(`${f.key}: FAILED${f.failable ? ' (failable)' : ''}: ${f.error}`);
-      const exit = outcomeExit(outcome);
-      if (args.repoclosure && exit.exitCode === 0) {
-        const closure = await runRepoclosureAfterSync(sctx, ctx, {
-          arches: splitList(args.arch),
-          repos: splitList(args.repo),
-        });
-        // lenient, as pungi's default repoclosure_strictness: the report above is a verdict, not a failed sync,
-        // so the exit code and STATUS say what happened to the trees (`horno repoclosure` exits 1 as a check)
-        if (closure !== 0)
-          ctx.print('repoclosure: unresolved dependencies above (lenient: reported, the compose goes on)');
-      }
-      ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
-      return exit;
-    });
+    const progress = createProgress('sync-repos');
+    const repos = splitList(args.repo);
+    const arches = splitList(args.arch);
+    try {
+      return await runCompose(args, ctx, {
+        command: 'sync-repos',
+        arch: args.arch,
+        allowSource: true,
+        new: args.new,
+        compose: args.compose,
+        phases: (cfg) => {
+          const out: Phase[] = [
+            phase(
+              syncRepos,
+              {
+                repos,
+                arches,
+                delete: args.delete,
+                newestOnly: args['newest-only'],
+                enforceSignatures: args['enforce-signatures'],
+                onBytes: progress.bytes,
+              },
+              { force: args.force },
+            ),
+          ];
+          // lenient, as pungi's default repoclosure_strictness: its report is a verdict, not a failed sync
+          // only the checked repos this sync touched; none of them checked: no closure to report
+          const checked = repos?.filter((r) => r in cfg.release.repoclosure.repos);
+          if (args.repoclosure && (!repos || checked!.length > 0))
+            out.push(phase(repoclosureStep, { repos: checked }));
+          return out;
+        },
+      });
+    } finally {
+      progress.stop();
+    }
   },
 });
-
-function formatRow(key: string, s: Record<string, unknown> | undefined, ms: number): string {
-  const mb = ((Number(s?.bytes) || 0) / 1e6).toFixed(1);
-  return `${key.padEnd(28)} ${String(s?.packages ?? '?').padStart(6)} pkgs  ${mb.padStart(8)} MB new  ${(ms / 1000).toFixed(1).padStart(6)} s`;
-}

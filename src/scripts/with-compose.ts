@@ -1,6 +1,6 @@
-// Glue every compose command shares: load and validate the config, find (or create) the compose, lock it, log
-// into it, run the given work, and record the outcome in STATUS. Returns the exit code. Keeps the open sessions so
-// that a crash can still mark them DOOMED and release their locks.
+// Glue every compose command shares: load and validate the config and the phases, find (or create) the compose,
+// lock it once, log into it, run the phases in process, record the outcome in STATUS and print it. Returns the exit
+// code. Keeps the open sessions so that a crash can still mark them DOOMED and release their locks.
 import { resolve } from 'node:path';
 import { selectArches, splitList } from '../wrappers/config/arches.ts';
 import { loadConfig, type LoadedConfig } from '../wrappers/config/load.ts';
@@ -11,9 +11,14 @@ import {
   openSession,
   updateLatestLink,
 } from '../wrappers/compose/session.ts';
-import type { ComposeStatus } from '../wrappers/compose/status.ts';
-import type { StepContext } from '../wrappers/steps/step.ts';
-import type { UnitsOutcome } from '../wrappers/steps/units.ts';
+import { readStatus } from '../wrappers/compose/status.ts';
+import { clockFromEnv } from '../wrappers/compose/clock.ts';
+import { createStepContext } from '../wrappers/compose/context.ts';
+import { runPhases, type RunOutcome, validatePhases } from '../wrappers/compose/engine.ts';
+import { outcomeLines, phaseSummary, runSummary } from '../wrappers/compose/outcome.ts';
+import type { ComposePaths } from '../wrappers/compose/paths.ts';
+import { interrupted, INTERRUPTED_EXIT } from '../wrappers/run/cancel.ts';
+import type { Phase } from '../wrappers/steps/step.ts';
 import type { CommandContext, GlobalArgs } from './command.ts';
 
 export async function loadFor(args: GlobalArgs & { release: string }): Promise<LoadedConfig> {
@@ -28,33 +33,53 @@ export function identity(cfg: LoadedConfig) {
   return { short: cfg.release.short, version: cfg.release.version, profile: cfg.release.profile };
 }
 
-export interface ComposeWork {
-  /** 'keep' leaves STATUS as it is (STARTED while the compose is still being built). */
-  (sctx: StepContext): Promise<{ status: ComposeStatus | 'keep'; exitCode: number }>;
+/** What a command asks the runner for: its phases, the --arch words, and which compose to work on. */
+export interface RunRequest {
+  /** The lock holder's name (the command). */
+  command: string;
+  phases(cfg: LoadedConfig): Phase[];
+  /** --arch as given (repeat or comma-separate); `source` is valid where allowSource. */
+  arch?: string[];
+  allowSource?: boolean;
+  /** Start a new compose (and point the latest link at it) instead of finding one. */
+  new?: boolean;
+  /** A compose id or folder; default the latest link. */
+  compose?: string;
+  /** Exit 1 when a lenient phase reports failures (`horno repoclosure` is a check). */
+  strictExit?: boolean;
+  /** Before the session opens: a FINISHED compose, say, may need nothing done (return an exit code to stop). */
+  before?(paths: ComposePaths, cfg: LoadedConfig): Promise<number | undefined>;
 }
 
-export async function withCompose(
-  args: GlobalArgs & { release: string; compose?: string; new?: boolean },
+/**
+ * The one way a command runs: load the config, check the arches and validate every phase (nothing is touched
+ * before that), find or create the compose, hold it in one session for all phases, run them, record STATUS,
+ * print the outcome, and return the exit code.
+ */
+export async function runCompose(
+  args: GlobalArgs & { release: string },
   ctx: CommandContext,
-  command: string,
-  work: ComposeWork,
+  req: RunRequest,
 ): Promise<number> {
   const cfg = await loadFor(args);
+  const clock = clockFromEnv();
   // a usage error is found before the compose is touched: nothing is created, locked or logged for it
-  if ('arch' in args)
-    selectArches(cfg.release, splitList(args.arch as string[] | undefined), {
-      allowSource: command === 'sync-repos',
-    });
+  const arches = selectArches(cfg.release, splitList(req.arch), { allowSource: req.allowSource });
+  const phases = req.phases(cfg);
+  const plan = { release: cfg.release, site: cfg.site, clock, arches };
+  validatePhases(plan, phases);
   const root = composeRoot(cfg);
-  const paths = args.new
+  const paths = req.new
     ? await createCompose(root, identity(cfg))
-    : await findCompose(root, identity(cfg), args.compose);
-  if (args.new) await updateLatestLink(paths, identity(cfg));
-  const session = await openSession(paths, command, ctx.logger);
+    : await findCompose(root, identity(cfg), req.compose);
+  if (req.new) await updateLatestLink(paths, identity(cfg));
+  const early = await req.before?.(paths, cfg);
+  if (early !== undefined) return early;
+  const session = await openSession(paths, req.command, ctx.logger);
   open.add(session);
-  let r: Awaited<ReturnType<ComposeWork>>;
+  let run: RunOutcome;
   try {
-    r = await work({ release: cfg.release, site: cfg.site, paths, log: ctx.log });
+    run = await runPhases(createStepContext(plan, paths, ctx.log), phases);
   } catch (err) {
     open.delete(session);
     // while the work's own error is on its way out, closing must not replace it with a second one
@@ -64,8 +89,22 @@ export async function withCompose(
     throw err;
   }
   open.delete(session);
-  await session.close(r.status);
-  return r.exitCode;
+  await session.close(run.status);
+  const status = await readStatus(paths);
+  for (const line of await outcomeLines(phases, run, { headers: phases.length > 1 })) ctx.print(line);
+  const lenientFailed = run.phases.some((o) => o.lenient && o.failed.length > 0);
+  const failed = run.status === 'DOOMED' || (req.strictExit === true && lenientFailed);
+  if (run.halted) ctx.print(`stopped: ${run.halted}; rerun to resume`);
+  const main = run.phases.length === 1 ? phaseSummary(run.phases[0]!) : {};
+  ctx.summary({
+    ok: !failed && !interrupted(),
+    compose: paths.id,
+    dir: paths.dir,
+    ...main,
+    ...runSummary(run, status),
+  });
+  if (interrupted()) return INTERRUPTED_EXIT;
+  return failed ? 1 : 0;
 }
 
 /** Sessions of commands still running, for the last resort after a crash (src/cli.ts). */
@@ -85,12 +124,6 @@ export async function closeOpenSessions(): Promise<string[]> {
   return ids;
 }
 
-/** How a step's outcome maps to STATUS (while the compose is still in progress) and an exit code. */
-export function outcomeExit(outcome: UnitsOutcome): { status: ComposeStatus | 'keep'; exitCode: number } {
-  if (outcome.status === 'DOOMED') return { status: 'DOOMED', exitCode: 1 };
-  return { status: 'keep', exitCode: 0 };
-}
-
 export function composeOption<T>(y: import('yargs').Argv<T>) {
   return y.option('compose', {
     type: 'string',
@@ -104,30 +137,4 @@ export function archOption<T>(y: import('yargs').Argv<T>) {
     array: true,
     describe: 'only these arches (repeat or comma-separate)',
   });
-}
-
-/**
- * Prints one line per unit (done, already done, failed with its log), the --json summary, and returns the
- * STATUS/exit mapping: the common ending of every per-arch media command.
- */
-export function reportOutcome(
-  ctx: CommandContext,
-  sctx: StepContext,
-  outcome: UnitsOutcome,
-  row: (key: string, summary: Record<string, unknown> | undefined, what: string) => string,
-  verbs: { done: string; skipped: string },
-  width = 10,
-): { status: ComposeStatus | 'keep'; exitCode: number } {
-  for (const r of outcome.ran)
-    ctx.print(row(r.key, r.summary, `${verbs.done} in ${(r.durationMs / 1000).toFixed(1)} s`));
-  for (const r of outcome.skipped) ctx.print(row(r.key, r.summary, verbs.skipped));
-  for (const f of outcome.failed) {
-    ctx.print(
-      `${f.key.padEnd(width)} FAILED${f.failable ? ' (failable arch: compose continues)' : ''}: ${f.error}`,
-    );
-    if (f.logFile) ctx.print(`${''.padEnd(width)} log: ${f.logFile}`);
-  }
-  const exit = outcomeExit(outcome);
-  ctx.summary({ ok: exit.exitCode === 0, compose: sctx.paths.id, ...outcome });
-  return exit;
 }

@@ -150,3 +150,14 @@ function indent(text: string): string {
     .map((l) => `    ${l}`)
     .join('\n');
 }
+
+/** Problems the steps of a run found before any work: every one at once, as config validation reports. */
+export class ProblemsError extends UsageError {
+  override readonly code = 'E_INVALID';
+  constructor(readonly problems: { phase: string; message: string; hint?: string }[]) {
+    super(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} found before any work:\n` +
+        problems.map((p) => `  ${p.phase}: ${p.message}${p.hint ? `\n    (${p.hint})` : ''}`).join('\n'),
+    );
+  }
+}

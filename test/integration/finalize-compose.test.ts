@@ -41,7 +41,13 @@ interface Summary {
   media?: { ran: { key: string }[]; skipped: { key: string }[]; failed: unknown[] };
   metadata?: { ran: { key: string }[]; skipped: { key: string }[] };
 }
-const summaryOf = (stdout: string) => JSON.parse(stdout) as Summary;
+type PhaseRow = NonNullable<Summary['media']> & { phase: string };
+/** The --json summary, its finalize-media and finalize-metadata phases as `media` and `metadata`. */
+const summaryOf = (stdout: string): Summary => {
+  const s = JSON.parse(stdout) as Summary & { phases?: PhaseRow[] };
+  const of = (name: string) => s.phases?.find((p) => p.phase === name);
+  return { ...s, media: of('finalize-media'), metadata: of('finalize-metadata') };
+};
 const readJson = async (p: string) => JSON.parse(await readFile(p, 'utf8'));
 
 /** A small real ISO; `boot` adds an El Torito entry, `implant` runs implantisomd5 on it. */

@@ -147,8 +147,8 @@ it('ends DOOMED with one "no space left" line in sync-repos, build-iso and pull-
     await fillTo(lab, size, f.cap);
     const { code, stdout, stderr } = await horno(lab, ['compose', '--release', 'demo', '--json', ...f.args]);
     expect(code, `${f.phase}:\n${stderr}`).toBe(1);
-    const summary = JSON.parse(stdout) as { phases: { phase: string; exitCode: number }[] };
-    expect(summary.phases.at(-1), f.phase).toMatchObject({ phase: f.phase, exitCode: 1 });
+    const summary = JSON.parse(stdout) as { phases: { phase: string; status: string }[] };
+    expect(summary.phases.at(-1), f.phase).toMatchObject({ phase: f.phase, status: 'DOOMED' });
     const lines = stderr.split('\n').filter((l) => /no space left on/i.test(l));
     expect(lines, `${f.phase}:\n${stderr}`).toHaveLength(1);
     expect(lines[0]).toMatch(/no space left on \//);

@@ -80,11 +80,14 @@ it('compose: SIGINT mid-phase exits 130 at once, opens no further phase, leaves 
   const compose = join(lab.composeRoot, '9', 'latest-Demo-9');
   expect((await readFile(join(compose, 'STATUS'), 'utf8')).trim()).toBe('TERMINATED');
   const log = await readFile(join(compose, 'logs', 'horno.log'), 'utf8');
-  const opened = log
-    .split('\n')
-    .filter((l) => l.includes('"compose opened"'))
-    .map((l) => (JSON.parse(l) as { command: string }).command);
-  expect(opened).toEqual(['sync-repos']);
+  const lines = log.split('\n').filter(Boolean);
+  // one session for the whole compose, and no phase after the one that was running
+  const opened = lines.filter((l) => l.includes('"compose opened"'));
+  expect(opened.map((l) => (JSON.parse(l) as { command: string }).command)).toEqual(['compose']);
+  const phases = lines
+    .filter((l) => l.includes('"phase started"'))
+    .map((l) => (JSON.parse(l) as { phase: string }).phase);
+  expect(phases).toEqual(['sync-repos']);
   expect(log).not.toContain('interrupted before start');
 
   lab.env.HORNO_UPSTREAM = served.url;

@@ -92,17 +92,57 @@ describe('runUnits', () => {
       return { outputs: [] };
     };
     const units: Unit[] = [
-      { key: 'x86_64', inputs: 1 },
-      { key: 'aarch64', inputs: 2, failable: true },
+      { key: 'x86_64', arch: 'x86_64', inputs: 1 },
+      { key: 'aarch64', arch: 'aarch64', inputs: 2 },
     ];
-    const soft = await runUnits({ step: 's', paths, log, units, concurrency: 2, run: fail('aarch64') });
+    // failability comes from the unit's arch, as the release's failable_arches lists it
+    const failableArches = ['aarch64'];
+    const common = { paths, log, units, concurrency: 2, failableArches };
+    const soft = await runUnits({ ...common, step: 's', run: fail('aarch64') });
     expect(soft.status).toBe('FINISHED_INCOMPLETE');
     expect(soft.failed).toEqual([
-      { key: 'aarch64', failable: true, error: 'boom aarch64', logFile: paths.unitLog('s', 'aarch64') },
+      expect.objectContaining({
+        key: 'aarch64',
+        arch: 'aarch64',
+        failable: true,
+        error: 'boom aarch64',
+        logFile: paths.unitLog('s', 'aarch64'),
+      }),
     ]);
-    const hard = await runUnits({ step: 't', paths, log, units, concurrency: 2, run: fail('x86_64') });
+    const hard = await runUnits({ ...common, step: 't', run: fail('x86_64') });
     expect(hard.status).toBe('DOOMED');
     expect(hard.ran.map((r) => r.key)).toEqual(['aarch64']);
+  });
+
+  it('fails a unit that cannot run with its reason, unrun, and never takes it for done', async () => {
+    const { paths } = await setup();
+    let calls = 0;
+    const units: Unit[] = [
+      { key: 'x', arch: 'x86_64', cannotRun: { message: 'no tree', hint: 'sync first' } },
+    ];
+    for (let i = 0; i < 2; i++) {
+      const o = await runUnits({ step: 'c', paths, log, units, run: async () => (calls++, { outputs: [] }) });
+      expect(o.status).toBe('DOOMED');
+      expect(o.failed).toEqual([expect.objectContaining({ key: 'x', error: 'no tree', hint: 'sync first' })]);
+    }
+    expect(calls).toBe(0);
+  });
+
+  it('a lenient step reports failures without dooming, and its ledger says so', async () => {
+    const { paths } = await setup();
+    const o = await runUnits({
+      step: 'rc',
+      paths,
+      log,
+      lenient: true,
+      units: [{ key: 'BaseOS-x86_64', arch: 'x86_64', inputs: 1 }],
+      run: async () => {
+        throw new WorkError('unresolved');
+      },
+    });
+    expect(o.status).toBe('FINISHED_INCOMPLETE');
+    const ledger = JSON.parse(await readFile(paths.stepLedger('rc'), 'utf8'));
+    expect(ledger['BaseOS-x86_64']).toMatchObject({ verdict: 'failed', lenient: true });
   });
 });
 

@@ -1,9 +1,9 @@
-// Runs a step's units: skips those whose record exists and whose outputs still verify, runs the rest through one
-// p-limit pool, writes a record per finished unit (work/units/<id>.json), and sorts failures into required and
-// failable, which decides DOOMED versus FINISHED_INCOMPLETE. A file system failure (full disk) stops the whole
-// step, and the call returns only once no unit of it runs any more.
+// Runs a step's units: skips those whose record exists and whose outputs still verify, fails those that cannot run
+// with their reason, runs the rest in their pools, writes a record per finished unit (work/units/<id>.json), and
+// sorts failures into required and failable (by the unit's arch), which decides DOOMED versus FINISHED_INCOMPLETE.
+// A file system failure (full disk) stops the whole run, and the call returns only once no unit of it runs any more.
 import { readFile, stat } from 'node:fs/promises';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { writeFileAtomic } from '../compose/atomic.ts';
 import type { ComposePaths } from '../compose/paths.ts';
 import { FileSystemError, fileSystemError, HornoError, InterruptedError } from '../errors.ts';
@@ -11,16 +11,13 @@ import type { Logger } from '../log/logger.ts';
 import { cancelSignal, withUnitSignal } from '../run/cancel.ts';
 import { sha256File } from '../metadata/digest.ts';
 import { unitId } from './canonical.ts';
+import type { Monitor } from '../compose/monitor.ts';
+import type { UnitData } from './step.ts';
 
 export { sha256File };
 
-export interface Unit {
-  /** Human name, unique within the step: "BaseOS-x86_64-os". */
-  key: string;
-  /** Everything the result depends on (options, input digests, tool versions, step version). */
-  inputs: unknown;
-  failable?: boolean;
-}
+/** A unit as runUnits sees it: plain data, see UnitData in step.ts. */
+export type Unit = UnitData;
 
 export interface UnitOutput {
   path: string;
@@ -32,10 +29,12 @@ export interface UnitRecord {
   id: string;
   step: string;
   key: string;
+  arch?: string;
   inputs: unknown;
   outputs: UnitOutput[];
   logFile?: string;
   durationMs: number;
+  startedAt?: string;
   finishedAt: string;
   /** Step-specific result summary (counts, bytes ...), shown again when the unit is skipped. */
   summary?: Record<string, unknown>;
@@ -48,9 +47,15 @@ export interface UnitResult {
 
 export interface UnitFailure {
   key: string;
+  arch?: string;
   failable: boolean;
   error: string;
+  hint?: string;
   logFile?: string;
+  /** Not run because this earlier unit (`<step>/<key>`) of the same arch failed. */
+  blockedBy?: string;
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export interface UnitsOutcome {
@@ -60,78 +65,130 @@ export interface UnitsOutcome {
   failed: UnitFailure[];
 }
 
+export interface UnitCtx {
+  logFile: string;
+  id: string;
+  signal: AbortSignal;
+  progress(done: number, total?: number): void;
+}
+
 export interface RunUnitsOptions<U extends Unit> {
   step: string;
   paths: ComposePaths;
   log: Logger;
   units: U[];
-  concurrency: number;
+  /** How many units may run at once (when `limit` gives no pool). */
+  concurrency?: number;
+  /** The pool a unit waits in (shared across steps: cpu, downloads, a host). */
+  limit?: (unit: U) => LimitFunction;
+  /** Arches whose failures do not fail the compose (release.failable_arches). */
+  failableArches?: readonly string[];
+  /** Failures are reported and recorded as lenient: they fail neither the step nor the compose. */
+  lenient?: boolean;
+  /** Stops the whole run (every step): a full disk aborts it. Default: this call's own. */
+  stop?: AbortController;
+  monitor?: Monitor;
   /** Redo units even when a record says they are done. */
   force?: boolean;
   /** Verify recorded outputs by sha256 (slow, thorough) or by size only. */
   verify?: 'size' | 'sha256';
-  run(unit: U, ctx: { logFile: string; id: string }): Promise<UnitResult>;
+  run(unit: U, ctx: UnitCtx): Promise<UnitResult>;
 }
 
 export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promise<UnitsOutcome> {
-  const { step, paths, log } = opts;
-  const limit = pLimit(Math.max(1, opts.concurrency));
+  const { step, paths, log, monitor } = opts;
+  const own = pLimit(Math.max(1, opts.concurrency ?? 1));
+  const limitFor = opts.limit ?? (() => own);
   const outcome: UnitsOutcome = { status: 'FINISHED', ran: [], skipped: [], failed: [] };
-  // Stops every unit of the step, started or queued: a full disk or a crash in here fails them all alike.
-  const stop = new AbortController();
+  // Stops every unit, started or queued: a full disk or a crash in here fails them all alike.
+  const stop = opts.stop ?? new AbortController();
   let first: { key: string; code?: string } | undefined;
+  const failableArch = (u: U) => u.arch !== undefined && (opts.failableArches ?? []).includes(u.arch);
+  const done = (unit: U, verdict: 'done' | 'kept' | 'failed') =>
+    monitor?.emit({ type: 'unit-done', phase: step, unit: unit.key, arch: unit.arch, verdict, at: now() });
+
+  const failure = (u: U, failable: boolean, error: string, hint?: string, more: Partial<UnitFailure> = {}) =>
+    outcome.failed.push({ key: u.key, arch: u.arch, failable, error, hint, ...more, finishedAt: now() });
 
   const one = async (unit: U): Promise<void> => {
+    if (unit.cannotRun) {
+      const failable = failableArch(unit);
+      const { message, hint } = unit.cannotRun;
+      failure(unit, failable, message, hint);
+      log[failable || opts.lenient ? 'warn' : 'error'](
+        { step, unit: unit.key, failable, hint },
+        `unit failed: ${message}`,
+      );
+      done(unit, 'failed');
+      return;
+    }
     const id = unitId({ step, key: unit.key, inputs: unit.inputs });
     if (!opts.force) {
       const rec = await loadVerifiedRecord(paths, id, opts.verify ?? 'size');
       if (rec) {
         outcome.skipped.push(rec);
         log.info({ step, unit: unit.key, ...rec.summary }, 'unit already done, skipped');
+        done(unit, 'kept');
         return;
       }
     }
     if (cancelSignal.aborted || stop.signal.aborted) {
-      const why = cancelSignal.aborted ? 'interrupted before start' : `not started: ${first?.key} failed`;
-      outcome.failed.push({ key: unit.key, failable: false, error: why });
+      const why = cancelSignal.aborted
+        ? 'interrupted before start'
+        : `not started: ${first?.key ?? 'the run'} failed`;
+      outcome.failed.push({ key: unit.key, arch: unit.arch, failable: false, error: why });
       return;
     }
     const logFile = paths.unitLog(step, unit.key);
     const started = performance.now();
-    // the unit's own signal: its commands and downloads stop with the step, and any it left running when it
+    const startedAt = now();
+    // the unit's own signal: its commands and downloads stop with the run, and any it left running when it
     // settled are stopped then, so nothing of it writes on after its verdict
-    const own = new AbortController();
-    const signal = AbortSignal.any([stop.signal, own.signal]);
+    const settledCtl = new AbortController();
+    const signal = AbortSignal.any([stop.signal, settledCtl.signal]);
     log.debug({ step, unit: unit.key }, 'unit started');
+    monitor?.emit({ type: 'unit-start', phase: step, unit: unit.key, arch: unit.arch, at: startedAt });
+    const progress = (n: number, total?: number) =>
+      monitor?.emit({ type: 'unit-progress', phase: step, unit: unit.key, done: n, total });
     try {
-      const res = await withUnitSignal(signal, () => opts.run(unit, { logFile, id }));
+      const res = await withUnitSignal(signal, () => opts.run(unit, { logFile, id, signal, progress }));
       const rec: UnitRecord = {
         id,
         step,
         key: unit.key,
+        arch: unit.arch,
         inputs: unit.inputs,
         outputs: res.outputs,
         logFile,
         durationMs: Math.round(performance.now() - started),
-        finishedAt: new Date().toISOString(),
+        startedAt,
+        finishedAt: now(),
         summary: res.summary,
       };
       await writeFileAtomic(paths.unitRecord(id), `${JSON.stringify(rec, null, 2)}\n`);
       outcome.ran.push(rec);
       log.info({ step, unit: unit.key, ms: rec.durationMs, ...res.summary }, 'unit done');
+      done(unit, 'done');
     } catch (caught) {
       const err = fileSystemError(caught, paths.dir) ?? caught;
       const fatal = err instanceof FileSystemError;
       const stopped = err instanceof InterruptedError && stop.signal.aborted && !cancelSignal.aborted;
-      const failable = unit.failable === true && !fatal && !(err instanceof InterruptedError);
+      const failable = failableArch(unit) && !fatal && !(err instanceof InterruptedError);
       const message = err instanceof Error ? err.message : String(err);
-      outcome.failed.push({ key: unit.key, failable, error: message, logFile });
+      const hint = err instanceof HornoError ? err.hint : undefined;
+      failure(unit, failable, message, hint, { logFile, startedAt });
       const code = err instanceof HornoError ? err.code : undefined;
-      if (first && (stopped || code === first.code)) {
-        // the step is already stopping for the first failure, which was reported: one line says why, not N
-        log.warn({ step, unit: unit.key, code }, `unit stopped: ${first.key} failed`);
+      // another arch's chain (its own runUnits call) may have stopped the run first: its failure was reported
+      const earlier =
+        first ??
+        (stop.signal.aborted
+          ? { key: 'another unit', code: (stop.signal.reason as { code?: string } | undefined)?.code }
+          : undefined);
+      if (earlier && (stopped || code === earlier.code)) {
+        // the run is already stopping for the first failure, which was reported: one line says why, not N
+        log.warn({ step, unit: unit.key, code }, `unit stopped: ${earlier.key} failed`);
       } else {
-        const level = failable ? 'warn' : 'error';
+        const level = failable || opts.lenient ? 'warn' : 'error';
         log[level](
           { step, unit: unit.key, failable, logFile, ...(code ? { code } : { err }) },
           `unit failed: ${message}`,
@@ -141,8 +198,9 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
         first = { key: unit.key, code };
         stop.abort(err);
       }
+      done(unit, 'failed');
     } finally {
-      own.abort(new InterruptedError(`unit ${unit.key} settled`));
+      settledCtl.abort(new InterruptedError(`unit ${unit.key} settled`));
     }
   };
 
@@ -150,7 +208,7 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
   // control to the caller, who releases the compose lock, while other units still download or build
   const settled = await Promise.allSettled(
     opts.units.map((unit) =>
-      limit(() =>
+      limitFor(unit)(() =>
         one(unit).catch((err: unknown) => {
           first ??= { key: unit.key };
           stop.abort(err);
@@ -161,14 +219,10 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
   );
   const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (crashed) throw fileSystemError(crashed.reason, paths.dir) ?? crashed.reason;
-  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  outcome.ran.sort(byKey);
-  outcome.skipped.sort(byKey);
-  outcome.failed.sort(byKey);
-  if (outcome.failed.some((f) => !f.failable)) outcome.status = 'DOOMED';
-  else if (outcome.failed.length > 0) outcome.status = 'FINISHED_INCOMPLETE';
+  sortOutcome(outcome);
+  outcome.status = statusOf(outcome.failed, opts.lenient);
   try {
-    await updateLedger(paths, step, outcome);
+    await updateLedger(paths, step, outcome, !!opts.lenient);
   } catch (err) {
     // the ledger only annotates: on a failed step (a full disk, most likely) the failure already said it all
     if (outcome.status !== 'DOOMED') throw fileSystemError(err, paths.stepLedger(step)) ?? err;
@@ -177,9 +231,33 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
   return outcome;
 }
 
+const now = () => new Date().toISOString();
+
+/** DOOMED when a required unit failed, FINISHED_INCOMPLETE when only failable (or lenient) ones did. */
+export function statusOf(failed: readonly UnitFailure[], lenient?: boolean): UnitsOutcome['status'] {
+  if (!lenient && failed.some((f) => !f.failable)) return 'DOOMED';
+  return failed.length > 0 ? 'FINISHED_INCOMPLETE' : 'FINISHED';
+}
+
+/** Units in key order, so output and records read the same on every run. */
+export function sortOutcome(o: UnitsOutcome): UnitsOutcome {
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  o.ran.sort(byKey);
+  o.skipped.sort(byKey);
+  o.failed.sort(byKey);
+  return o;
+}
+
+/** Records units that did not run because an earlier unit of their arch failed (failable: the arch is out). */
+export async function recordBlocked(paths: ComposePaths, step: string, failed: UnitFailure[]): Promise<void> {
+  await updateLedger(paths, step, { status: 'FINISHED_INCOMPLETE', ran: [], skipped: [], failed }, false);
+}
+
 export interface LedgerEntry {
   verdict: 'done' | 'skipped' | 'failed';
   failable: boolean;
+  /** A lenient step's failure (repoclosure): reported, it does not keep the compose from finishing. */
+  lenient?: boolean;
   error?: string;
   at: string;
 }
@@ -193,16 +271,29 @@ export async function readLedger(paths: ComposePaths, step: string): Promise<Rec
   }
 }
 
-/** Merges this run's verdicts into the step's ledger (a run with --arch filters leaves other units' verdicts). */
-async function updateLedger(paths: ComposePaths, step: string, o: UnitsOutcome): Promise<void> {
-  const ledger = await readLedger(paths, step);
-  const at = new Date().toISOString();
-  for (const r of o.ran) ledger[r.key] = { verdict: 'done', failable: false, at };
-  for (const r of o.skipped) ledger[r.key] = { verdict: 'skipped', failable: false, at };
-  for (const f of o.failed) ledger[f.key] = { verdict: 'failed', failable: f.failable, error: f.error, at };
-  const sorted = Object.fromEntries(Object.entries(ledger).sort(([a], [b]) => (a < b ? -1 : 1)));
-  await writeFileAtomic(paths.stepLedger(step), `${JSON.stringify(sorted, null, 2)}\n`);
+/** Merges this run's verdicts into the step's ledger (a run with --arch filters leaves other units' verdicts).
+ * Arches run side by side, so writes of one step's ledger are queued, one after the other. */
+function updateLedger(paths: ComposePaths, step: string, o: UnitsOutcome, lenient: boolean): Promise<void> {
+  const file = paths.stepLedger(step);
+  const next = (ledgerQueue.get(file) ?? Promise.resolve()).then(async () => {
+    const ledger = await readLedger(paths, step);
+    const at = now();
+    const flag = { lenient };
+    for (const r of o.ran) ledger[r.key] = { verdict: 'done', failable: false, at };
+    for (const r of o.skipped) ledger[r.key] = { verdict: 'skipped', failable: false, at };
+    for (const f of o.failed)
+      ledger[f.key] = { verdict: 'failed', failable: f.failable, error: f.error, at, ...flag };
+    const sorted = Object.fromEntries(Object.entries(ledger).sort(([a], [b]) => (a < b ? -1 : 1)));
+    await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
+  });
+  ledgerQueue.set(
+    file,
+    next.catch(() => undefined),
+  );
+  return next;
 }
+
+const ledgerQueue = new Map<string, Promise<void>>();
 
 async function loadVerifiedRecord(
   paths: ComposePaths,

@@ -13,6 +13,8 @@ export interface StandInOptions {
   assets: string;
   /** --buildarch values that fail on purpose (exit 1 after logging). */
   failArches?: string[];
+  /** --buildarch values that sleep this many seconds first (a slow builder). */
+  slowArches?: Record<string, number>;
   /** Path of the stand-in as the wrapper sees it (differs inside a container). Default: LORAX_STAND_IN. */
   script?: string;
 }
@@ -26,6 +28,11 @@ export function standInWrapper(opts: StandInOptions): string {
     '# horno test wrapper around the lorax STAND-IN (test/stand-ins/lorax/lorax); not lorax',
     `export HORNO_BOOT_ASSETS=${shQuote(opts.assets)}`,
     `export HORNO_LORAX_FAIL_ARCHES=${shQuote((opts.failArches ?? []).join(','))}`,
+    `export HORNO_LORAX_SLOW_ARCHES=${shQuote(
+      Object.entries(opts.slowArches ?? {})
+        .map(([a, s]) => `${a}=${s}`)
+        .join(','),
+    )}`,
     `exec ${shQuote(opts.script ?? LORAX_STAND_IN)} "$@"`,
     '',
   ].join('\n');

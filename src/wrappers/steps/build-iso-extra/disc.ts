@@ -31,6 +31,8 @@ export interface DiscJob {
   extraFiles: readonly GatheredFile[];
   /** Absolute paths boot.iso already holds. */
   onBootIso: ReadonlySet<string>;
+  /** SOURCE_DATE_EPOCH, when set: the .discinfo and media.repo timestamp. */
+  epoch?: number;
 }
 
 /** Writes the disc's metadata files and returns every graft, in the order empanadas emits them. */
@@ -54,7 +56,7 @@ export async function prepareDisc(j: DiscJob): Promise<Graft[]> {
       `${r.repo}/repodata/repomd.xml`,
       await digestFile(join(r.dir, 'repodata', 'repomd.xml'), algo),
     );
-  const stamp = discTimestamp();
+  const stamp = discTimestamp(j.epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(j.epoch) });
   const info = discTreeInfo({
     lorax,
     release: { name: j.release.name, short: j.release.short, version: j.release.version },

@@ -33,6 +33,8 @@ export interface SubsetJob {
   meta: string;
   release: ReleaseConfig;
   logFile: string;
+  /** SOURCE_DATE_EPOCH, when set: clamps package mtimes and is the repodata revision. */
+  epoch?: number;
 }
 
 export interface SubsetRepo {
@@ -75,7 +77,7 @@ export async function buildSubsetRepos(j: SubsetJob): Promise<SubsetRepo[]> {
       const href = pkg.location.href;
       if (href.startsWith('/') || href.split('/').includes('..') || pkg.location.base)
         throw new WorkError(`${src.baseUrl}: package location "${href}" is not inside the repo`);
-      await placePackage(join(src.baseUrl, href), join(dir, href));
+      await placePackage(join(src.baseUrl, href), join(dir, href), j.epoch);
     }
     await writeRepodata(j, src, dir, compsText.get(src.id));
     out.push({ repo: src.id, dir, packages: mine.length });
@@ -88,9 +90,7 @@ export async function buildSubsetRepos(j: SubsetJob): Promise<SubsetRepo[]> {
  * Hard links the package, unless SOURCE_DATE_EPOCH is set and the file is newer: createrepo_c records the file's
  * mtime in primary.xml, so such a file is copied (reflinked where the filesystem can) with its mtime clamped.
  */
-async function placePackage(src: string, dest: string): Promise<void> {
-  const sde = process.env.SOURCE_DATE_EPOCH;
-  const epoch = sde && /^\d+$/.test(sde) ? Number(sde) : undefined;
+async function placePackage(src: string, dest: string, epoch: number | undefined): Promise<void> {
   if (epoch === undefined || (await stat(src)).mtimeMs <= epoch * 1000) return linkAtomic(src, dest);
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tempSibling(dest);
@@ -126,7 +126,7 @@ async function writeRepodata(
     await mkdir(dirname(groupfile), { recursive: true });
     await writeFile(groupfile, comps);
   }
-  const revision = process.env.SOURCE_DATE_EPOCH ?? src.repomd.revision;
+  const revision = j.epoch !== undefined ? String(j.epoch) : src.repomd.revision;
   await run(
     createrepoArgv({
       dir,

@@ -1,11 +1,10 @@
-// Which discs build-iso-extra makes, decided before anything runs: the images (disc, not isoskip, --image filter),
-// the arches, each disc's volume id (boot.iso's own label, which the boot menus search for, else the config's)
-// checked against lorax's rules, and each package list read and parsed. Any problem is a UsageError, exit 2.
-import { readFile } from 'node:fs/promises';
-import { selectArches } from '../../config/arches.ts';
+// Which discs build-iso-extra makes: the images (disc, not isoskip, --image filter), each disc's volume id (boot.iso's
+// own label, which the boot menus search for, else the config's) checked against lorax's rules, and each package
+// list read and parsed. validate() asks the same rules before any work; planDiscs throws a UsageError (exit 2).
+import { readFileSync } from 'node:fs';
 import { templateFile } from '../../install.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
-import type { IsoImage } from '../../config/release-schema.ts';
+import type { IsoImage, ReleaseConfig } from '../../config/release-schema.ts';
 import { releaseVars, renderTemplate } from '../../config/templates.ts';
 import { UsageError } from '../../errors.ts';
 import { checkVolid } from '../../iso/lorax.ts';
@@ -17,12 +16,13 @@ import type { StepContext } from '../step.ts';
 import { type ListEntry, parsePackageList } from './package-list.ts';
 
 export interface ExtraIsoOptions {
-  arches?: string[];
   /** Only this image (an iso.images key). */
   image?: string;
   rc?: boolean;
+  force?: boolean;
 }
 
+/** One disc on one arch: plain data (it travels in the unit). */
 export interface DiscPlan {
   image: string;
   arch: string;
@@ -31,52 +31,84 @@ export interface DiscPlan {
   /** Where the label came from. */
   volidFrom: 'boot.iso' | 'config';
   names: IsoNames;
-  list?: { file: string; entries: ListEntry[]; sha256: string };
+  list?: PackageList;
 }
 
-export async function planDiscs(ctx: StepContext, opts: ExtraIsoOptions): Promise<DiscPlan[]> {
-  const iso = ctx.release.iso;
-  if (!iso) throw new UsageError(`release ${ctx.release.short} has no iso section: no discs to make`);
-  const discs = Object.entries(iso.images).filter(([, img]) => img.disc && !img.isoskip);
-  if (opts.image !== undefined) {
-    const img = iso.images[opts.image];
+export interface PackageList {
+  file: string;
+  entries: ListEntry[];
+  sha256: string;
+}
+
+/** The disc images to make, after --image; a missing iso section or a bad --image is a UsageError. */
+export function discImages(release: ReleaseConfig, image: string | undefined): [string, IsoImage][] {
+  const iso = release.iso;
+  if (!iso) throw new UsageError(`release ${release.short} has no iso section: no discs to make`);
+  if (image !== undefined) {
+    const img = iso.images[image];
     if (!img)
-      throw new UsageError(
-        `--image ${opts.image}: no such image${didYouMean(opts.image, Object.keys(iso.images))}`,
-      );
+      throw new UsageError(`--image ${image}: no such image${didYouMean(image, Object.keys(iso.images))}`);
     if (!img.disc)
-      throw new UsageError(
-        `--image ${opts.image}: not a disc image (disc: false); pull-unpack-tree makes it`,
-      );
-    if (img.isoskip)
-      throw new UsageError(`--image ${opts.image}: isoskip is set for it in the release config`);
+      throw new UsageError(`--image ${image}: not a disc image (disc: false); pull-unpack-tree makes it`);
+    if (img.isoskip) throw new UsageError(`--image ${image}: isoskip is set for it in the release config`);
   }
-  const arches = selectArches(ctx.release, opts.arches);
+  const discs = Object.entries(iso.images).filter(
+    ([name, img]) => img.disc && !img.isoskip && (image === undefined || name === image),
+  );
+  if (!discs.length) throw new UsageError('no disc to make: every image is isoskip or filtered out');
+  return discs;
+}
+
+/** The label iso.lorax.volid renders to for an arch (what lorax gave boot.iso, unless it was built otherwise). */
+export function configVolid(release: ReleaseConfig, arch: string, rc: boolean): string {
+  return renderTemplate(release.iso!.lorax.volid, { ...releaseVars(release, { rc }), arch });
+}
+
+/** The package list template of a disc on an arch (templates/<rel>), when it has one. */
+export function listTemplate(release: ReleaseConfig, config: IsoImage, arch: string): string | undefined {
+  return config.package_list && renderTemplate(config.package_list, { major: release.major, arch });
+}
+
+/** Reads and parses templates/<rel>: a missing or unparsable list is a UsageError. */
+export function readList(rel: string, image: string): PackageList {
+  const file = templateFile(rel);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(
+      `image ${image}: package list templates/${rel} does not exist`,
+      'add it, or fix iso.images.<image>.package_list in the release config',
+    );
+  }
+  return { file, entries: parsePackageList(text, `templates/${rel}`), sha256: sha256Hex(text) };
+}
+
+export async function planDiscs(
+  ctx: StepContext,
+  opts: ExtraIsoOptions,
+  arches: readonly string[],
+): Promise<DiscPlan[]> {
+  const rc = !!opts.rc;
   const plans: DiscPlan[] = [];
-  const lists = new Map<string, DiscPlan['list']>();
-  for (const [image, config] of discs) {
-    if (opts.image !== undefined && image !== opts.image) continue;
+  const lists = new Map<string, PackageList>();
+  for (const [image, config] of discImages(ctx.release, opts.image)) {
     for (const arch of arches) {
-      const { volid, from } = await discVolid(ctx, arch, !!opts.rc);
+      const { volid, from } = await discVolid(ctx, arch, rc);
       checkVolid(volid, `image ${image} on ${arch}`);
-      let list: DiscPlan['list'];
-      if (config.package_list) {
-        const rel = renderTemplate(config.package_list, { major: ctx.release.major, arch });
-        if (!lists.has(rel)) lists.set(rel, await readList(rel, image));
-        list = lists.get(rel);
-      }
+      const rel = listTemplate(ctx.release, config, arch);
+      if (rel !== undefined && !lists.has(rel)) lists.set(rel, readList(rel, image));
       plans.push({
         image,
         arch,
         config,
         volid,
         volidFrom: from,
-        names: isoNames(ctx.release, ctx.paths.id, arch, image, !!opts.rc),
-        list,
+        names: isoNames(ctx.release, ctx.paths.id, arch, image, rc),
+        ...(rel !== undefined ? { list: lists.get(rel) } : {}),
       });
     }
   }
-  if (!plans.length) throw new UsageError('no disc to make: every image is isoskip or filtered out');
   return plans;
 }
 
@@ -86,20 +118,7 @@ async function discVolid(
   arch: string,
   rc: boolean,
 ): Promise<{ volid: string; from: DiscPlan['volidFrom'] }> {
-  const bootIso = ctx.paths.loraxBootIso(arch);
-  const pvd = await readVolumeDescriptors(bootIso).catch(() => null);
+  const pvd = await readVolumeDescriptors(ctx.paths.loraxBootIso(arch)).catch(() => null);
   if (pvd) return { volid: pvd.volumeId, from: 'boot.iso' };
-  const vars = { ...releaseVars(ctx.release, { rc }), arch };
-  return { volid: renderTemplate(ctx.release.iso!.lorax.volid, vars), from: 'config' };
-}
-
-async function readList(rel: string, image: string): Promise<NonNullable<DiscPlan['list']>> {
-  const file = templateFile(rel);
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(
-      `image ${image}: package list templates/${rel} does not exist`,
-      'add it, or fix iso.images.<image>.package_list in the release config',
-    );
-  });
-  return { file, entries: parsePackageList(text, `templates/${rel}`), sha256: sha256Hex(text) };
+  return { volid: configVolid(ctx.release, arch, rc), from: 'config' };
 }

@@ -3,24 +3,28 @@
 // id covers lorax's options and the repomd.xml digest of every source repo, so an unchanged compose is not rebuilt.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { Arch } from '../../config/common-schema.ts';
 import { CommandFailedError, WorkError } from '../../errors.ts';
 import { redactDeep } from '../../log/redact.ts';
 import { loraxArgv } from '../../iso/lorax.ts';
+import {
+  type LoraxTarballSummary,
+  loraxStoreKey,
+  TAR_TREE,
+  tarballName,
+  LORAX_BUILD_STEP,
+} from '../../iso/lorax-tarball.ts';
 import { readLocation, resolveLocation } from '../../rpmmd/source.ts';
 import type { Mount } from '../../run/executors/executor.ts';
-import { openStore, type ArtifactStore } from '../../store/index.ts';
-import { sha256Hex } from '../../metadata/digest.ts';
-import type { Step } from '../step.ts';
-import { sha256File, type Unit } from '../units.ts';
-import { loraxRunner } from './executor.ts';
-import { packLorax, TAR_TREE, tarballName } from './pack.ts';
-import { type BuildIsoOptions, LORAX_TIMEOUT_MS, type LoraxPlan, loraxStoreKey, planLorax } from './plan.ts';
+import { executorHost } from '../../run/executors/index.ts';
+import { sha256File, sha256Hex } from '../../metadata/digest.ts';
+import type { Step, StepProblem, UnitData } from '../step.ts';
+import { kubeRefusal, loraxRunner } from './executor.ts';
+import { packLorax } from './pack.ts';
+import { type BuildIsoOptions, LORAX_TIMEOUT_MS, type LoraxPlan, planLorax, planProblems } from './plan.ts';
 import { renderRemovesTemplate } from './templates.ts';
 
 export type { BuildIsoOptions } from './plan.ts';
-export { LORAX_STORE_KEY, LORAX_TIMEOUT_MS, loraxStoreKey, loraxStorePrefix } from './plan.ts';
-export { TAR_MANIFEST, TAR_TREE, tarballName, tarLogName } from './pack.ts';
 
 /** What lorax must have written for the tree to be worth packing. */
 const REQUIRED_OUTPUTS = [
@@ -32,66 +36,67 @@ const REQUIRED_OUTPUTS = [
   'images/pxeboot/initrd.img',
 ];
 
-interface Shared {
-  store: ArtifactStore;
-  /** One limiter per executor host. */
-  hosts: Map<string, LimitFunction>;
+export interface BuildIsoUnit extends UnitData {
+  arch: string;
+  plan: LoraxPlan;
 }
 
-export interface BuildIsoUnit extends Unit {
-  plan: LoraxPlan;
-  /** Why a source repo could not be read (the unit fails with it; a failable arch does not stop the others). */
-  sourceError?: string;
-  shared: Shared;
+/** build-iso's unit summary: the tarball pull-unpack-tree takes, and what the row shows. */
+export interface BuildIsoSummary extends LoraxTarballSummary {
+  files: number;
+  volid: string;
 }
 
 export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
-  name: 'build-iso',
+  name: LORAX_BUILD_STEP,
   version: 1,
-  // every arch may wait at once; the per-host limiters decide what runs
-  concurrency: (ctx, opts) => Math.max(1, opts.arches?.length ?? ctx.release.arches.length),
-  async units(ctx, opts) {
-    const plans = planLorax(ctx.release, ctx.paths, opts);
-    const store = openStore(ctx.site);
-    const shared: Shared = { store, hosts: new Map() };
-    const sde = process.env.SOURCE_DATE_EPOCH;
+  scope: 'arch',
+  title: "lorax's boot tree per arch, packed into a tarball in the artifact store",
+
+  validate(ctx, opts) {
+    const problems: StepProblem[] = ctx.arches.flatMap((a) => kubeRefusal(ctx.site, a) ?? []);
+    for (const e of planProblems(ctx.release, ctx.arches, opts.rc))
+      problems.push({ message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+    return problems;
+  },
+
+  async units(ctx, opts, arches) {
+    const plans = planLorax(ctx.release, ctx.paths, { ...opts, arches });
     return Promise.all(
       plans.map(async (plan): Promise<BuildIsoUnit> => {
         const runner = loraxRunner(ctx, plan); // a kube executor is a usage error: before anything runs
-        const base = {
-          key: plan.arch,
-          plan,
-          shared,
-          failable: ctx.release.failable_arches.includes(plan.arch as never),
-        };
+        const base = { key: plan.arch, arch: plan.arch, plan };
+        let digests: string[];
         try {
-          const digests = await Promise.all(plan.sources.map((s) => repomdDigest(s.url)));
-          // without URL credentials (--upstream-sources may name a URL with a token): recorded, and hashed into the id
-          const inputs = redactDeep({
-            lorax: plan.lorax,
-            sources: plan.sources.map((s, i) => ({ ...s, repomd: digests[i] })),
-            removes: plan.removes,
-            executor: { host: runner.host, image: runner.image },
-            store: store.url,
-            sourceDateEpoch: sde,
-          });
-          return { ...base, inputs };
+          digests = await Promise.all(plan.sources.map((s) => repomdDigest(s.url)));
         } catch (err) {
-          // never matches a record, so the next run retries
-          return { ...base, sourceError: (err as Error).message, inputs: { failedAt: Date.now() } };
+          return {
+            ...base,
+            cannotRun: {
+              message: `${plan.arch}: a lorax source repo cannot be read: ${(err as Error).message}`,
+              hint: 'run sync-repos first, or pass --upstream-sources',
+            },
+          };
         }
+        // without URL credentials (--upstream-sources may name a URL with a token): recorded, and hashed into the id
+        const inputs = redactDeep({
+          lorax: plan.lorax,
+          sources: plan.sources.map((s, i) => ({ ...s, repomd: digests[i] })),
+          removes: plan.removes,
+          executor: { host: runner.host, image: runner.image },
+          store: ctx.store.url,
+          sourceDateEpoch: ctx.clock.sourceDateEpoch,
+        });
+        return { ...base, inputs };
       }),
     );
   },
 
-  async run(unit, ctx, _opts, { logFile }) {
-    const { plan, shared } = unit;
-    const { arch } = plan;
-    if (unit.sourceError)
-      throw new WorkError(
-        `${arch}: a lorax source repo cannot be read: ${unit.sourceError}`,
-        'run sync-repos first, or pass --upstream-sources',
-      );
+  // the whole unit (lorax, pack, upload) holds a slot of its executor host's containers_per_host
+  pool: (ctx, unit) => ({ name: `host:${executorHost(ctx.site, unit.arch as Arch)}` }),
+
+  async run(unit, ctx, _opts, uc) {
+    const { plan, arch } = unit;
     const runner = loraxRunner(ctx, plan);
     const work = ctx.paths.loraxWork(arch);
     const logDir = ctx.paths.loraxLogDir(arch);
@@ -114,27 +119,24 @@ export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
       { host: logDir, target: logDir },
       ...(plan.fromCompose ? [{ host: ctx.paths.compose, target: ctx.paths.compose, readonly: true }] : []),
     ];
-    const sde = process.env.SOURCE_DATE_EPOCH;
-    const limit = hostLimit(shared, runner.host, ctx.site.limits.containers_per_host);
     try {
-      await limit(() =>
-        runner.executor.run({
-          argv,
-          arch,
-          image: runner.image,
-          mounts,
-          env: { LANG: 'C.UTF-8', ...(sde ? { SOURCE_DATE_EPOCH: sde } : {}) },
-          logFile,
-          timeoutMs: LORAX_TIMEOUT_MS,
-          name: `lorax-${arch}`,
-          network: plan.sources.some((s) => /^https?:/.test(s.url)) ? 'bridge' : 'none',
-        }),
-      );
+      await runner.executor.run({
+        argv,
+        arch,
+        image: runner.image,
+        mounts,
+        env: { LANG: 'C.UTF-8', ...ctx.clock.env() },
+        logFile: uc.logFile,
+        timeoutMs: LORAX_TIMEOUT_MS,
+        signal: uc.signal,
+        name: `lorax-${arch}`,
+        network: plan.sources.some((s) => /^https?:/.test(s.url)) ? 'bridge' : 'none',
+      });
     } catch (err) {
       if (err instanceof CommandFailedError)
         throw new WorkError(
           `lorax failed for ${arch}: ${err.message}`,
-          `lorax's log: ${loraxLog}; its output: ${logFile}`,
+          `lorax's log: ${loraxLog}; its output: ${uc.logFile}`,
         );
       throw err;
     }
@@ -143,7 +145,7 @@ export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
         throw new WorkError(`lorax exited 0 for ${arch} but wrote no ${f}`, `lorax's log: ${loraxLog}`);
     }
 
-    const epoch = sde && /^\d+$/.test(sde) ? Number(sde) : Math.floor(Date.now() / 1000);
+    const epoch = ctx.clock.epoch();
     const { version, major } = ctx.release;
     const tarball = join(work, tarballName(version, arch));
     const packed = await packLorax({ dir: work, arch, loraxLog, dest: tarball, mtime: epoch });
@@ -151,31 +153,34 @@ export const buildIso: Step<BuildIsoOptions, BuildIsoUnit> = {
     const sha256 = await sha256File(tarball);
     const { size } = await stat(tarball);
     const key = loraxStoreKey({ major, arch, compose: ctx.paths.id, epoch, version });
-    const stored = await shared.store.put(key, tarball, { sha256, contentType: 'application/gzip' });
+    const store = ctx.store;
+    let sent = 0;
+    const stored = await store.put(key, tarball, {
+      sha256,
+      contentType: 'application/gzip',
+      onBytes: (n) => uc.progress((sent += n), size),
+    });
     if (stored.sha256 && stored.sha256 !== sha256)
       throw new WorkError(
-        `${shared.store.url}/${key}: stored sha256 ${stored.sha256} is not the tarball's ${sha256}`,
+        `${store.url}/${key}: stored sha256 ${stored.sha256} is not the tarball's ${sha256}`,
       );
-    ctx.log.info({ step: 'build-iso', arch, key, bytes: size }, 'lorax tarball uploaded');
-    return {
-      outputs: [{ path: tarball, size, sha256 }],
-      summary: {
-        key,
-        store: shared.store.url,
-        sha256,
-        bytes: size,
-        files: packed.files,
-        volid: plan.lorax.volid,
-      },
+    ctx.log.info({ step: buildIso.name, arch, key, bytes: size }, 'lorax tarball uploaded');
+    const summary: BuildIsoSummary = {
+      key,
+      store: store.url,
+      sha256,
+      bytes: size,
+      files: packed.files,
+      volid: plan.lorax.volid,
     };
+    return { outputs: [{ path: tarball, size, sha256 }], summary: { ...summary } };
+  },
+
+  describe(s) {
+    const mib = ((Number(s?.bytes) || 0) / 1048576).toFixed(1);
+    return `${mib} MiB  ${String(s?.store ?? '')}/${String(s?.key ?? '?')}`;
   },
 };
-
-function hostLimit(shared: Shared, host: string, n: number): LimitFunction {
-  let l = shared.hosts.get(host);
-  if (!l) shared.hosts.set(host, (l = pLimit(n)));
-  return l;
-}
 
 async function repomdDigest(url: string): Promise<string> {
   return sha256Hex(await readLocation(resolveLocation(url, 'repodata/repomd.xml')));

@@ -1,17 +1,12 @@
-// The lorax tarball, laid out as empanadas' (`lorax/` tree plus `lorax-<arch>.log`, read by pull-unpack-tree) with
-// a MANIFEST.sha256 first: every file sorted by path with its sha256, in the format `sha256sum -c` reads. Entries
-// are sorted, owners dropped and times pinned (SOURCE_DATE_EPOCH when set), so the same tree packs to the same bytes.
+// Packing lorax's output into the lorax tarball (iso/lorax-tarball.ts owns the format) with its MANIFEST.sha256
+// first: every file sorted by path with its sha256. Entries are sorted, owners dropped and times pinned (the
+// compose clock's epoch), so the same tree packs to the same bytes.
 import { copyFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { create as createTar } from 'tar';
 import { tempSibling } from '../../compose/atomic.ts';
-import { sha256File } from '../units.ts';
-
-/** The tree's folder inside the tarball. */
-export const TAR_TREE = 'lorax';
-export const TAR_MANIFEST = 'MANIFEST.sha256';
-export const tarLogName = (arch: string) => `lorax-${arch}.log`;
-export const tarballName = (version: string, arch: string) => `lorax-${version}-${arch}.tar.gz`;
+import { formatSha256Manifest, TAR_MANIFEST, TAR_TREE, tarLogName } from '../../iso/lorax-tarball.ts';
+import { sha256File } from '../../metadata/digest.ts';
 
 export interface PackInput {
   /** Folder holding `lorax/` (lorax's OUTPUTDIR); the log copy and manifest are written here too. */
@@ -50,9 +45,9 @@ export async function packLorax(p: PackInput): Promise<PackResult> {
   const { dirs, files } = await entries(join(p.dir, TAR_TREE));
   const treeFiles = files.map((f) => `${TAR_TREE}/${f}`);
   const listed = [...treeFiles, log].sort(byCodePoint);
-  const lines: string[] = [];
-  for (const f of listed) lines.push(`${await sha256File(join(p.dir, f))}  ${f}`);
-  const manifest = `${lines.join('\n')}\n`;
+  const lines: { sha256: string; path: string }[] = [];
+  for (const f of listed) lines.push({ sha256: await sha256File(join(p.dir, f)), path: f });
+  const manifest = formatSha256Manifest(lines);
   await writeFile(join(p.dir, TAR_MANIFEST), manifest);
 
   const order = [TAR_MANIFEST, log, TAR_TREE, ...dirs.map((d) => `${TAR_TREE}/${d}`), ...treeFiles];

@@ -5,12 +5,16 @@ import { loadConfig } from '../../config/load.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { UsageError } from '../../errors.ts';
 import { templateFile } from '../../install.ts';
-import { loraxStoreKey, loraxStorePrefix, planLorax } from './plan.ts';
+import { makeClock } from '../../compose/clock.ts';
+import type { SiteConfig } from '../../config/site-schema.ts';
+import { buildIso } from './index.ts';
+import { planLorax, planProblems } from './plan.ts';
 import { REMOVES_TEMPLATE, renderRemoves } from './templates.ts';
 
 const paths = new ComposePaths('/c/9', 'Demo-9.9-20261122.0');
-const load = async () =>
-  (await loadConfig({ release: 'demo', env: { HORNO_UPSTREAM: 'https://mirror.example/pub/demo' } })).release;
+const loadBoth = () =>
+  loadConfig({ release: 'demo', env: { HORNO_UPSTREAM: 'https://mirror.example/pub/demo' } });
+const load = async () => (await loadBoth()).release;
 const withLorax = (
   r: ReleaseConfig,
   lorax: Partial<NonNullable<ReleaseConfig['iso']>['lorax']>,
@@ -71,16 +75,50 @@ describe('planLorax', () => {
     expect(() => planLorax({ ...r, iso: undefined }, paths, {})).toThrow(/no iso section/);
   });
 
-  it('names store keys by major, arch, compose and epoch', () => {
-    const key = { major: '9', arch: 'x86_64', epoch: 1700000000, version: '9.9' };
-    expect(loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.0' })).toBe(
-      'buildiso-9-x86_64/Demo-9.9-20231114.0/1700000000/lorax-9.9-x86_64.tar.gz',
-    );
-    // two composes building in one second (or under one SOURCE_DATE_EPOCH) do not share a key
-    expect(loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.1' })).not.toBe(
-      loraxStoreKey({ ...key, compose: 'Demo-9.9-20231114.0' }),
-    );
-    expect(loraxStorePrefix('9', 'aarch64')).toBe('buildiso-9-aarch64/');
+  it('lists every refusal at once for validate: each bad remove and each arch whose label is too long', async () => {
+    const r = await load();
+    expect(planProblems(r, r.arches, false)).toEqual([]);
+    const bad = withLorax(r, {
+      volid: '{short}-{major}-{minor}-{arch}-dvd-and-a-long-tail',
+      removes: ['a\nb', '${x}'],
+    });
+    expect(planProblems(bad, ['x86_64', 'aarch64'], false).map((e) => e.message)).toEqual([
+      expect.stringMatching(/^iso.lorax.removes.0/),
+      expect.stringMatching(/^iso.lorax.removes.1/),
+      expect.stringMatching(/for x86_64 is 35 characters/),
+      expect.stringMatching(/for aarch64 is 36 characters/),
+    ]);
+    expect(planProblems({ ...r, iso: undefined }, r.arches, false).map((e) => e.message)).toEqual([
+      expect.stringMatching(/no iso section/),
+    ]);
+  });
+});
+
+describe('buildIso.validate', () => {
+  it('reports every problem at once: each arch on a kube executor, each bad remove, each label too long', async () => {
+    const { release, site } = await loadBoth();
+    const plan = { release, site, clock: makeClock(undefined), arches: release.arches as string[] };
+    expect(buildIso.validate(plan, {})).toEqual([]);
+    const kube: SiteConfig = {
+      ...site,
+      executors: { default: { type: 'kube', namespace: 'horno', node_selector: {} } },
+    };
+    const long = withLorax(release, {
+      volid: '{short}-{major}-{minor}-{arch}-dvd-and-a-long-tail',
+      removes: ['a b'],
+    });
+    const problems = buildIso.validate({ ...plan, release: long, site: kube }, { rc: true });
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/cannot run lorax for x86_64 on a kube executor/),
+      expect.stringMatching(/cannot run lorax for aarch64 on a kube executor/),
+      expect.stringMatching(/^iso.lorax.removes.0/),
+      expect.stringMatching(/for x86_64 is \d+ characters/),
+      expect.stringMatching(/for aarch64 is \d+ characters/),
+    ]);
+    expect(problems[0]!.hint).toMatch(/launch-builds/);
+    expect(buildIso.validate({ ...plan, release: { ...release, iso: undefined } }, {})).toEqual([
+      { message: expect.stringMatching(/no iso section/) as string },
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // What build-iso does per arch, decided from the release config before anything runs: lorax's options (label
 // checked against the 32-character limit for every arch first), the --source repos (the compose's synced os/
-// trees, or upstream with --upstream-sources), and where the tarball goes in the store.
+// trees, or upstream with --upstream-sources). planProblems lists every refusal at once, for validate.
 import { pathToFileURL } from 'node:url';
 import { selectArches } from '../../config/arches.ts';
 import type { ReleaseConfig } from '../../config/release-schema.ts';
@@ -16,6 +16,8 @@ export interface BuildIsoOptions {
   rc?: boolean;
   /** lorax reads the upstream trees instead of the compose's synced ones (a builder with no compose). */
   upstreamSources?: boolean;
+  /** Rebuild arches recorded as done. */
+  force?: boolean;
 }
 
 export interface LoraxSource {
@@ -39,27 +41,6 @@ export interface LoraxPlan {
 /** lorax installs a whole runtime with dnf: generous, but a hung build must end. */
 export const LORAX_TIMEOUT_MS = 4 * 3600_000;
 
-/**
- * Store key of a lorax tarball. `{compose}` (the compose id, unique on a site) keeps two composes' builds apart even
- * in one second or under one SOURCE_DATE_EPOCH; `{epoch}` is the build's time, which `--newest` goes by.
- */
-export const LORAX_STORE_KEY = 'buildiso-{major}-{arch}/{compose}/{epoch}/lorax-{version}-{arch}.tar.gz';
-
-export function loraxStoreKey(v: {
-  major: string;
-  arch: string;
-  compose: string;
-  epoch: number;
-  version: string;
-}): string {
-  return renderTemplate(LORAX_STORE_KEY, v);
-}
-
-/** The prefix every tarball of one major release and arch sits under (for listing the newest). */
-export function loraxStorePrefix(major: string, arch: string): string {
-  return `buildiso-${major}-${arch}/`;
-}
-
 // Package names and globs only: a value is written into a lorax (Mako) template, where a newline or `${` would be
 // code, not a package.
 const PACKAGE_GLOB = /^[A-Za-z0-9._+*?[\]-]+$/;
@@ -79,12 +60,40 @@ export function loraxVolids(release: ReleaseConfig, arches: string[], rc: boolea
   );
 }
 
+function removesProblems(iso: NonNullable<ReleaseConfig['iso']>): UsageError[] {
+  return [...iso.lorax.removes.entries()]
+    .filter(([, r]) => !PACKAGE_GLOB.test(r))
+    .map(([i, r]) => new UsageError(`iso.lorax.removes.${i}: "${r}" is not a package name or glob`));
+}
+
+/**
+ * Every refusal planLorax would throw for these arches, all of them: no iso section, each bad remove, each arch's
+ * label that is too long.
+ */
+export function planProblems(
+  release: ReleaseConfig,
+  arches: string[],
+  rc: boolean | undefined,
+): UsageError[] {
+  if (!release.iso) return [attempt(() => isoConfig(release))!];
+  const volids = arches.map((arch) => attempt(() => loraxVolids(release, [arch], rc)));
+  return [...removesProblems(release.iso), ...volids.filter((e) => e !== undefined)];
+}
+
+function attempt(fn: () => unknown): UsageError | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  }
+}
+
 export function planLorax(release: ReleaseConfig, paths: ComposePaths, opts: BuildIsoOptions): LoraxPlan[] {
   const iso = isoConfig(release);
-  for (const [i, r] of iso.lorax.removes.entries()) {
-    if (!PACKAGE_GLOB.test(r))
-      throw new UsageError(`iso.lorax.removes.${i}: "${r}" is not a package name or glob`);
-  }
+  const bad = removesProblems(iso)[0];
+  if (bad) throw bad;
   const arches = selectArches(release, opts.arches);
   const volids = loraxVolids(release, arches, opts.rc);
   return arches.map((arch, i) => ({

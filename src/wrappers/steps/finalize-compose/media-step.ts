@@ -1,10 +1,12 @@
-// finalize-media: one unit per media folder (isos/<arch>, live/<arch>, images/<arch>). It moves the staged
-// images in, hashes the folder's payload on the shared worker pool, writes each file's .CHECKSUM and the
-// folder's CHECKSUM, signs them when a key is given, reads the ISO facts images.json needs, and records it all.
+// finalize-media: one unit per media folder (isos/<arch>, live/<arch>, images/<arch>), once the compose may be
+// finalized. It moves the staged images in, hashes the folder's payload on the run's hasher pool, writes each
+// file's .CHECKSUM and the folder's CHECKSUM, signs them when a key is given, reads the ISO facts images.json
+// needs, and records it all.
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   checksumRecords,
+  createHasher,
   type Hasher,
   hashFolderFiles,
   writeChecksumFiles,
@@ -12,9 +14,10 @@ import {
 } from '../../metadata/checksum.ts';
 import { implantedMd5, inspectIso } from '../../metadata/iso-inspect.ts';
 import { detachSign, signaturePath } from '../../metadata/sign.ts';
-import type { Step, StepContext } from '../step.ts';
-import type { Unit, UnitOutput } from '../units.ts';
+import type { Step, StepContext, UnitData } from '../step.ts';
+import type { UnitOutput } from '../units.ts';
 import { cachingHasher, type MediaFileState, readMediaState, writeMediaState } from './media-state.ts';
+import { checkFinalizable, FINALIZE_STEPS } from './outcome.ts';
 import {
   findMediaFolders,
   folderKey,
@@ -26,13 +29,14 @@ import {
 } from './staging.ts';
 
 export interface MediaOptions {
-  hasher: Hasher;
   /** gpg key to sign CHECKSUM files with; unset: no signatures. */
   signKey?: string;
   gnupgHome?: string;
+  force?: boolean;
 }
 
-export interface MediaUnit extends Unit {
+export interface MediaUnit extends UnitData {
+  arch: string;
   folder: MediaFolder;
 }
 
@@ -41,17 +45,22 @@ export function digestAlgorithms(ctx: StepContext): string[] {
   return [...new Set(['sha256', ctx.release.checksum])];
 }
 
-export const finalizeMedia: Step<MediaOptions, MediaUnit> = {
-  name: 'finalize-media',
+export const finalizeMedia: Step<MediaOptions, MediaUnit, Hasher> = {
+  name: FINALIZE_STEPS[0],
   version: 1,
-  concurrency: (ctx) => ctx.site.limits.cpu,
+  scope: 'compose',
+  title: 'the published media folders: images moved in, CHECKSUM files (signed with a key), ISO facts',
+  validate: () => [],
+  prepare: async (ctx) => createHasher({ concurrency: ctx.site.limits.cpu }),
+  dispose: (hasher) => hasher.close(),
   async units(ctx, opts) {
+    await checkFinalizable(ctx);
     const folders = await findMediaFolders(ctx.paths);
     return Promise.all(
       folders.map(async (folder) => ({
         key: folderKey(folder),
+        arch: folder.arch,
         folder,
-        failable: ctx.release.failable_arches.includes(folder.arch as never),
         inputs: {
           payload: await plannedPayload(folder),
           checksum: ctx.release.checksum,
@@ -60,13 +69,14 @@ export const finalizeMedia: Step<MediaOptions, MediaUnit> = {
       })),
     );
   },
-  async run(unit, ctx, opts, { logFile }) {
+  pool: () => ({ name: 'cpu' }),
+  async run(unit, ctx, opts, { logFile }, shared) {
     const f = unit.folder;
     const moved = await moveStaged(f);
     const names = await payloadNames(f.dir);
     const orphans = await removeOrphans(f, names);
     const previous = await readMediaState(ctx.paths, f.kind, f.arch);
-    const { hasher, hashed } = cachingHasher(opts.hasher, previous?.hashed);
+    const { hasher, hashed } = cachingHasher(shared, previous?.hashed);
     const files = await hashFolderFiles(f.dir, names, digestAlgorithms(ctx), hasher);
     const written = await writeChecksumFiles(f.dir, checksumRecords(files, ctx.release.checksum));
     const signatures = await signOrDropSignatures(written, opts, logFile);
@@ -99,6 +109,10 @@ export const finalizeMedia: Step<MediaOptions, MediaUnit> = {
         removed: orphans.length,
       },
     };
+  },
+  describe(s) {
+    const mib = ((Number(s?.bytes) || 0) / 1048576).toFixed(1);
+    return `${String(s?.files ?? '?')} files ${mib} MiB  ${String(s?.moved ?? 0)} moved`;
   },
 };
 

@@ -1,6 +1,7 @@
 // finalize-metadata: one unit that writes compose/metadata (composeinfo.json, images.json, rpms.json,
 // modules.json when the compose has modules, COMPOSE_ID, README) from the compose's own repodata and the media
-// states. Its id covers every repomd.xml and media state, so an unchanged compose is not read again.
+// states. Its id covers every repomd.xml and media state, so an unchanged compose is not read again. Its close
+// hook writes STATUS and moves the latest link (outcome.ts).
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../compose/atomic.ts';
@@ -16,21 +17,21 @@ import { serializeModules } from '../../metadata/modules.ts';
 import type { ComposeHead } from '../../metadata/productmd-json.ts';
 import { serializeRpms } from '../../metadata/rpms.ts';
 import { sha256Hex } from '../../metadata/digest.ts';
-import type { Step, StepContext } from '../step.ts';
-import type { Unit, UnitOutput } from '../units.ts';
+import type { Step, StepContext, UnitData } from '../step.ts';
+import type { UnitOutput } from '../units.ts';
 import { collectImages } from './collect-images.ts';
 import { collectModules } from './collect-modules.ts';
 import { collectRpms, hasRepodata } from './collect-rpms.ts';
 import { composeVariants } from './compose-variants.ts';
 import { type MediaState, readMediaState } from './media-state.ts';
+import { checkFinalizable, closeCompose, FINALIZE_STEPS } from './outcome.ts';
 import { findMediaFolders } from './staging.ts';
 
 export interface MetadataOptions {
-  /** SOURCE_DATE_EPOCH: stands in for image mtimes. */
-  sourceDateEpoch?: number;
+  force?: boolean;
 }
 
-export interface MetadataUnit extends Unit {
+export interface MetadataUnit extends UnitData {
   states: MediaState[];
 }
 
@@ -63,10 +64,14 @@ async function treeDigests(ctx: StepContext): Promise<Record<string, string>> {
 }
 
 export const finalizeMetadata: Step<MetadataOptions, MetadataUnit> = {
-  name: 'finalize-metadata',
+  name: FINALIZE_STEPS[1],
   version: 1,
-  concurrency: () => 1,
-  async units(ctx, opts) {
+  scope: 'compose',
+  title: 'the productmd metadata (composeinfo, images, rpms, modules), then STATUS and the latest link',
+  validate: () => [],
+  async units(ctx) {
+    // finalize-media refused already when the compose must not be finalized; this phase may run on its own
+    await checkFinalizable(ctx);
     const states: MediaState[] = [];
     for (const f of await findMediaFolders(ctx.paths)) {
       const s = await readMediaState(ctx.paths, f.kind, f.arch);
@@ -81,15 +86,16 @@ export const finalizeMetadata: Step<MetadataOptions, MetadataUnit> = {
       trees: await treeDigests(ctx),
       media: states.map((s) => sha256Hex(Buffer.from(JSON.stringify(s.files)))),
       readme: sha256Hex(await readFile(README_TEMPLATE)),
-      sourceDateEpoch: opts.sourceDateEpoch ?? null,
+      sourceDateEpoch: ctx.clock.sourceDateEpoch ?? null,
     };
     return [{ key: 'metadata', states, inputs }];
   },
-  async run(unit, ctx, opts) {
+  pool: () => ({ name: 'cpu' }),
+  async run(unit, ctx) {
     const { paths, release } = ctx;
     const head = composeHeadOf(paths);
     const id = parseComposeId(paths.id)!;
-    const images = collectImages(paths, release, id, unit.states, opts.sourceDateEpoch);
+    const images = collectImages(paths, release, id, unit.states, ctx.clock.sourceDateEpoch);
     const rel = { name: release.name, version: release.version, short: release.short, type: release.type };
     const files: [MetadataFile, string | undefined][] = [
       [
@@ -127,6 +133,10 @@ export const finalizeMetadata: Step<MetadataOptions, MetadataUnit> = {
       Object.values(m).reduce((n, a) => n + Object.values(a).reduce((k, l) => k + l.length, 0), 0);
     return { outputs, summary: { images: count(images), modules: count(modules), files: outputs.length } };
   },
+  describe(s) {
+    return `${String(s?.images ?? '?')} images, ${String(s?.modules ?? '?')} modules, ${String(s?.files ?? '?')} files`;
+  },
+  close: (ctx, _opts, run) => closeCompose(ctx, run),
 };
 
 /** Signature headers are read with small random reads: more in flight than cores. */

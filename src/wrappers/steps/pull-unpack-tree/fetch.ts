@@ -7,29 +7,33 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ComposePaths } from '../../compose/paths.ts';
 import { WorkError } from '../../errors.ts';
+import {
+  LORAX_BUILD_STEP,
+  loraxStorePrefix,
+  loraxTarballKeyPattern,
+  loraxTarballOfSummary,
+} from '../../iso/lorax-tarball.ts';
 import { newestUnder, type ArtifactStore, type StoredObject } from '../../store/index.ts';
-import { buildIso, loraxStorePrefix, tarballName } from '../build-iso/index.ts';
 import { readLedger, type UnitRecord } from '../units.ts';
 import { digestFile } from '../../metadata/digest.ts';
 
-/**
- * The newest `buildiso-<major>-<arch>/[<compose>/]<epoch>/lorax-<version>-<arch>.tar.gz` (the compose segment is
- * absent in keys written before it existed), or undefined when there is none.
- */
+/** A stored tarball as a unit carries it: plain data (no listing time), so the unit stays JSON. */
+export type TarballObject = Pick<StoredObject, 'key' | 'size' | 'sha256'>;
+
+function plain(o: StoredObject): TarballObject {
+  return { key: o.key, size: o.size, ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}) };
+}
+
+/** The newest tarball of `version` under the arch's prefix, or undefined when there is none. */
 export async function newestLoraxTarball(
   store: ArtifactStore,
   major: string,
   version: string,
   arch: string,
-): Promise<StoredObject | undefined> {
-  const prefix = loraxStorePrefix(major, arch);
-  const name = tarballName(version, arch);
-  const shape = new RegExp(`^${escapeRe(prefix)}([^/]+/)?\\d+/${escapeRe(name)}$`);
-  return newestUnder(store, prefix, { match: shape });
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+): Promise<TarballObject | undefined> {
+  const match = loraxTarballKeyPattern(major, version, arch);
+  const obj = await newestUnder(store, loraxStorePrefix(major, arch), { match });
+  return obj && plain(obj);
 }
 
 /** What this compose's build-iso uploaded for an arch, as its unit record says. */
@@ -50,7 +54,7 @@ export async function recordedLoraxTarball(
   paths: ComposePaths,
   arch: string,
 ): Promise<RecordedTarball | undefined> {
-  const verdict = (await readLedger(paths, buildIso.name))[arch];
+  const verdict = (await readLedger(paths, LORAX_BUILD_STEP))[arch];
   if (verdict?.verdict === 'failed')
     throw new WorkError(
       `build-iso failed for ${arch} in this compose (${verdict.error ?? 'no reason recorded'}): no boot tree of its own to pull`,
@@ -60,17 +64,11 @@ export async function recordedLoraxTarball(
   const names = await readdir(paths.unitRecords).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.endsWith('.json'))) {
     const rec = await readRecord(join(paths.unitRecords, name));
-    if (rec?.step !== buildIso.name || rec.key !== arch) continue;
-    const s = rec.summary ?? {};
-    if (typeof s.key !== 'string' || typeof s.sha256 !== 'string' || typeof s.bytes !== 'number') continue;
+    if (rec?.step !== LORAX_BUILD_STEP || rec.key !== arch) continue;
+    const s = loraxTarballOfSummary(rec.summary);
+    if (!s) continue;
     if (best && rec.finishedAt <= best.finishedAt) continue;
-    best = {
-      key: s.key,
-      sha256: s.sha256,
-      size: s.bytes,
-      store: String(s.store),
-      finishedAt: rec.finishedAt,
-    };
+    best = { key: s.key, sha256: s.sha256, size: s.bytes, store: s.store, finishedAt: rec.finishedAt };
   }
   return best;
 }
@@ -87,7 +85,7 @@ async function readRecord(file: string): Promise<UnitRecord | undefined> {
  * The stored object behind a recorded tarball. Refused when it is gone or no longer holds the bytes recorded (an
  * upload under the same key replaced it): pulling it would unpack another build's tree.
  */
-export async function recordedObject(store: ArtifactStore, rec: RecordedTarball): Promise<StoredObject> {
+export async function recordedObject(store: ArtifactStore, rec: RecordedTarball): Promise<TarballObject> {
   const obj = await store.head(rec.key);
   if (!obj)
     throw new WorkError(
@@ -101,25 +99,25 @@ export async function recordedObject(store: ArtifactStore, rec: RecordedTarball)
       `${store.url}/${rec.key} has sha256 ${obj.sha256}, not the ${rec.sha256} this compose's build-iso uploaded: another upload replaced it`,
       'run build-iso again (with --force if its unit is recorded as done)',
     );
-  return { ...obj, sha256: rec.sha256, size: rec.size };
+  return { key: obj.key, sha256: rec.sha256, size: rec.size };
 }
 
 /** Downloads `obj` to `dest` unless a file there already has its sha256; true when bytes were fetched. */
 export async function fetchTarball(
   store: ArtifactStore,
-  obj: StoredObject,
+  obj: TarballObject,
   dest: string,
-  force: boolean,
+  opts: { force?: boolean; onBytes?: (n: number) => void; signal?: AbortSignal } = {},
 ): Promise<boolean> {
   if (!obj.sha256)
     throw new WorkError(
       `${store.url}/${obj.key} has no recorded sha256, so its download cannot be verified`,
       'upload it again with build-iso, which records one',
     );
-  if (!force && (await stat(dest).catch(() => undefined))?.size === obj.size) {
+  if (!opts.force && (await stat(dest).catch(() => undefined))?.size === obj.size) {
     if ((await digestFile(dest, 'sha256')) === obj.sha256) return false;
   }
-  const got = await store.get(obj.key, dest, { verify: true });
+  const got = await store.get(obj.key, dest, { verify: true, onBytes: opts.onBytes, signal: opts.signal });
   if (got.sha256 !== obj.sha256)
     throw new WorkError(
       `${store.url}/${obj.key} is not the tarball expected (sha256 ${got.sha256}, expected ${obj.sha256}): it changed since it was chosen; run again`,

@@ -6,16 +6,21 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { treeDigest } from '../../compose/tree-digest.ts';
-import { selectArches } from '../../config/arches.ts';
 import { UsageError, WorkError } from '../../errors.ts';
 import { stageIso, type IsoNames } from '../../iso/publish.ts';
 import { BOOT_IMAGE, isoNames } from '../../iso/iso-names.ts';
 import { findArgv, parseFindOutput } from '../../iso/xorriso.ts';
-import { run } from '../../run/runner.ts';
-import { openStore, type ArtifactStore, type StoredObject } from '../../store/index.ts';
-import type { Step, StepContext } from '../step.ts';
-import type { Unit, UnitOutput } from '../units.ts';
-import { fetchTarball, newestLoraxTarball, recordedLoraxTarball, recordedObject } from './fetch.ts';
+import { loraxStorePrefix } from '../../iso/lorax-tarball.ts';
+import type { ReleaseConfig } from '../../config/release-schema.ts';
+import type { Step, StepContext, UnitData } from '../step.ts';
+import type { UnitOutput } from '../units.ts';
+import {
+  fetchTarball,
+  newestLoraxTarball,
+  recordedLoraxTarball,
+  recordedObject,
+  type TarballObject,
+} from './fetch.ts';
 import { placeBootFiles, writeInstallTreeInfo } from './place.ts';
 import { readLoraxState, writeLoraxState, type LoraxState } from '../../iso/lorax-state.ts';
 import { unpackLoraxTarball } from './unpack.ts';
@@ -38,72 +43,83 @@ export interface TreeTarget {
   osDir: string;
 }
 
-export interface PullUnit extends Unit {
+export interface PullUnit extends UnitData {
   arch: string;
-  object?: StoredObject;
-  /** Why there is no object (the unit fails with it). */
-  missing?: { message: string; hint?: string };
-  store: ArtifactStore;
+  /** The tarball to take; absent when the unit cannot run (its cannotRun says why). */
+  object?: TarballObject;
   targets: TreeTarget[];
   names: IsoNames;
 }
 
+const noIsoSection = (release: ReleaseConfig) =>
+  `release ${release.short} has no iso section: no boot tree to pull`;
+
 export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
   name: 'pull-unpack-tree',
   version: 1,
-  concurrency: (ctx) => Math.max(1, Math.min(ctx.site.limits.cpu, ctx.site.limits.downloads)),
-  async units(ctx, opts) {
+  scope: 'arch',
+  title: "each arch's lorax tree unpacked, its boot files placed into the install trees, boot.iso staged",
+
+  validate(ctx) {
+    return ctx.release.iso ? [] : [{ message: noIsoSection(ctx.release) }];
+  },
+
+  async units(ctx, opts, arches) {
     const iso = ctx.release.iso;
-    if (!iso) throw new UsageError(`release ${ctx.release.short} has no iso section: no boot tree to pull`);
-    const arches = selectArches(ctx.release, opts.arches);
-    const store = openStore(ctx.site);
+    if (!iso) throw new UsageError(noIsoSection(ctx.release));
     const nonDisc = Object.entries(iso.images).filter(([, img]) => !img.disc);
     return Promise.all(
       arches.map(async (arch): Promise<PullUnit> => {
-        const { object, missing } = await chooseTarball(ctx, store, arch, !!opts.newest);
+        const chosen = await chooseTarball(ctx, arch, !!opts.newest);
         const targets = nonDisc.map(([image, img]) => ({
           image,
           variant: img.variant,
           repos: img.repos,
           osDir: ctx.paths.tree(img.variant, arch, 'os'),
         }));
+        const names = isoNames(ctx.release, ctx.paths.id, arch, BOOT_IMAGE, !!opts.rc);
+        const base = { key: arch, arch, targets, names };
+        if ('cannotRun' in chosen) return { ...base, cannotRun: chosen.cannotRun };
+        const { object } = chosen;
         const repos = [...new Set(targets.flatMap((t) => t.repos))].sort();
         const digests = await Promise.all(repos.map((r) => treeDigest(ctx.paths.repoTree(r, arch))));
-        const names = isoNames(ctx.release, ctx.paths.id, arch, BOOT_IMAGE, !!opts.rc);
         return {
-          key: arch,
-          arch,
+          ...base,
           object,
-          missing,
-          store,
-          targets,
-          names,
-          failable: ctx.release.failable_arches.includes(arch as never),
-          inputs: object
-            ? {
-                arch,
-                tarball: { key: object.key, sha256: object.sha256, size: object.size },
-                targets: targets.map(({ image, variant, repos: r }) => ({ image, variant, repos: r })),
-                repomd: Object.fromEntries(repos.map((r, i) => [r, digests[i]])),
-                names,
-                release: [ctx.release.name, ctx.release.short, ctx.release.version],
-                checksum: ctx.release.checksum,
-                sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
-              }
-            : { arch, missingSince: Date.now() }, // never matches a record: the next run looks again
+          inputs: {
+            arch,
+            tarball: { key: object.key, sha256: object.sha256, size: object.size },
+            targets: targets.map(({ image, variant, repos: r }) => ({ image, variant, repos: r })),
+            repomd: Object.fromEntries(repos.map((r, i) => [r, digests[i]])),
+            names,
+            release: [ctx.release.name, ctx.release.short, ctx.release.version],
+            checksum: ctx.release.checksum,
+            sourceDateEpoch: ctx.clock.sourceDateEpoch,
+          },
         };
       }),
     );
   },
 
-  async run(unit, ctx, opts, { logFile }) {
-    const { arch, object, store } = unit;
+  // each unit downloads and then unpacks and hashes: bounded by the tighter of the two
+  pool: (ctx) => ({
+    name: 'pull-unpack-tree',
+    size: Math.max(1, Math.min(ctx.site.limits.cpu, ctx.site.limits.downloads)),
+  }),
+
+  async run(unit, ctx, opts, uc) {
+    const { arch, object } = unit;
     if (!object)
-      throw new WorkError(unit.missing?.message ?? `no lorax tarball for ${arch}`, unit.missing?.hint);
+      throw new WorkError(unit.cannotRun?.message ?? `no lorax tarball for ${arch}`, unit.cannotRun?.hint);
     const paths = ctx.paths;
     await mkdir(paths.loraxDir(arch), { recursive: true });
     const tarball = paths.loraxTarball(arch, object.key.split('/').at(-1)!);
-    const downloaded = await fetchTarball(store, object, tarball, !!opts.forceDownload);
+    let got = 0;
+    const downloaded = await fetchTarball(ctx.store, object, tarball, {
+      force: opts.forceDownload,
+      onBytes: (n) => uc.progress((got += n), object.size),
+      signal: uc.signal,
+    });
 
     const stateFile = paths.loraxState(arch);
     const state = await readLoraxState(stateFile);
@@ -114,7 +130,10 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
       !!(await stat(join(tree, '.treeinfo')).catch(() => undefined));
     const unpacked = fresh
       ? undefined
-      : await unpackLoraxTarball(tarball, tree, arch, { maxBytes: ctx.site.limits.unpack_gib * 2 ** 30 });
+      : await unpackLoraxTarball(tarball, tree, arch, {
+          maxBytes: ctx.site.limits.unpack_gib * 2 ** 30,
+          signal: uc.signal,
+        });
     const next: LoraxState = {
       tarball: { key: object.key, sha256: object.sha256!, size: object.size },
       placed: state?.placed ?? {},
@@ -134,6 +153,7 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
         repos: t.repos.includes(t.variant) ? [t.variant, ...t.repos.filter((r) => r !== t.variant)] : t.repos,
         mainVariant: t.variant,
         checksum: ctx.release.checksum,
+        buildTimestamp: ctx.clock.epoch(),
       });
       outputs.push(await output(join(t.osDir, '.treeinfo')));
     }
@@ -141,15 +161,18 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
     const bootIso = paths.loraxBootIso(arch);
     if (!(await stat(bootIso).catch(() => undefined)))
       throw new WorkError(`the lorax tree for ${arch} has no images/boot.iso`, `see ${tarball}`);
-    const listing = await run(findArgv(bootIso), { captureStdout: true, logFile });
+    const listing = await ctx.exec({
+      argv: findArgv(bootIso),
+      captureStdout: true,
+      logFile: uc.logFile,
+      signal: uc.signal,
+    });
     const staged = await stageIso(
       paths.mediaStaging('isos', arch),
       bootIso,
       unit.names,
-      parseFindOutput(listing.stdout),
-      {
-        move: false,
-      },
+      parseFindOutput(listing.stdout ?? ''),
+      { move: false },
     );
     outputs.push(await output(staged.iso), await output(staged.manifest));
     return {
@@ -163,22 +186,25 @@ export const pullUnpackTree: Step<PullUnpackOptions, PullUnit> = {
       },
     };
   },
+
+  describe(s) {
+    const trees = Array.isArray(s?.trees) ? (s.trees as string[]).join(',') : '';
+    return `${String(s?.iso ?? '?')}  trees: ${trees}  from ${String(s?.key ?? '?')}`;
+  },
 };
 
-/** This compose's own tarball (or the newest in the store when asked); a reason when there is none to take. */
-async function chooseTarball(
-  ctx: StepContext,
-  store: ArtifactStore,
-  arch: string,
-  newest: boolean,
-): Promise<Pick<PullUnit, 'object' | 'missing'>> {
+type Chosen = { object: TarballObject } | { cannotRun: { message: string; hint?: string } };
+
+/** This compose's own tarball (or the newest in the store when asked); why not when there is none to take. */
+async function chooseTarball(ctx: StepContext, arch: string, newest: boolean): Promise<Chosen> {
   const { major, version } = ctx.release;
+  const store = ctx.store;
   if (newest) {
     const object = await newestLoraxTarball(store, major, version, arch);
     if (object) return { object };
     return {
-      missing: {
-        message: `no lorax tarball for ${arch} in ${store.url} (looked for ${version} under buildiso-${major}-${arch}/)`,
+      cannotRun: {
+        message: `no lorax tarball for ${arch} in ${store.url} (looked for ${version} under ${loraxStorePrefix(major, arch)})`,
         hint: 'run build-iso for this arch first',
       },
     };
@@ -187,11 +213,11 @@ async function chooseTarball(
     const rec = await recordedLoraxTarball(ctx.paths, arch);
     if (rec) return { object: await recordedObject(store, rec) };
   } catch (err) {
-    if (err instanceof WorkError) return { missing: { message: err.message, hint: err.hint } };
+    if (err instanceof WorkError) return { cannotRun: { message: err.message, hint: err.hint } };
     throw err;
   }
   return {
-    missing: {
+    cannotRun: {
       message: `build-iso has uploaded no lorax tarball for ${arch} in compose ${ctx.paths.id}`,
       hint: `run build-iso first, or pass --newest to take the newest one in ${store.url} (one launch-builds made, say)`,
     },

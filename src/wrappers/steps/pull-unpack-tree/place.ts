@@ -6,7 +6,6 @@ import { lstat, mkdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { symlinkAtomic, writeFileAtomic } from '../../compose/atomic.ts';
 import { WorkError } from '../../errors.ts';
-import { discTimestamp } from '../../iso/discinfo.ts';
 import { checksummedFiles, installTreeInfo, type TreeRelease } from '../../iso/install-tree.ts';
 import { linkAtomic } from '../../iso/publish.ts';
 import { parseLoraxTreeInfo, serializeTreeInfo } from '../../iso/treeinfo.ts';
@@ -51,6 +50,8 @@ export interface TreeInfoJob {
   repos: readonly string[];
   mainVariant: string;
   checksum: string;
+  /** Seconds since 1970 (the compose clock's epoch), the .treeinfo's build timestamp. */
+  buildTimestamp: number;
 }
 
 /** Writes the os/ tree's .treeinfo from lorax's; returns its text. */
@@ -64,7 +65,7 @@ export async function writeInstallTreeInfo(j: TreeInfoJob): Promise<string> {
     lorax,
     release: j.release,
     arch: j.arch,
-    buildTimestamp: Math.trunc(Number(discTimestamp())),
+    buildTimestamp: j.buildTimestamp,
     repos: j.repos,
     mainVariant: j.mainVariant,
     checksum: j.checksum,

@@ -1,4 +1,4 @@
-// Unpacking a lorax tarball (build-iso's layout: MANIFEST.sha256, lorax-<arch>.log, lorax/) into work/lorax/<arch>:
+// Unpacking a lorax tarball (iso/lorax-tarball.ts: MANIFEST.sha256, lorax-<arch>.log, lorax/) into work/lorax/<arch>:
 // checked entry by entry before anything is written (iso/safe-tar.ts: a member the manifest does not list, or
 // content past the site's byte ceiling, is refused there), streamed out with flat memory, every file then
 // verified against the manifest, and only then renamed over the previous tree.
@@ -7,20 +7,8 @@ import { join } from 'node:path';
 import { tempSibling } from '../../compose/atomic.ts';
 import { WorkError } from '../../errors.ts';
 import { extractArchiveSafely, type ExtractedEntry } from '../../iso/safe-tar.ts';
-import { TAR_MANIFEST, TAR_TREE, tarLogName } from '../build-iso/index.ts';
+import { parseSha256Manifest, TAR_MANIFEST, TAR_TREE, tarLogName } from '../../iso/lorax-tarball.ts';
 import { digestFile } from '../../metadata/digest.ts';
-
-/** `<hex>  <path>` lines, as sha256sum writes them (a `*` before the path marks binary mode). */
-export function parseSha256Manifest(text: string, what: string): Map<string, string> {
-  const out = new Map<string, string>();
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new WorkError(`${what}: line ${i + 1} is not "<sha256>  <path>": ${JSON.stringify(line)}`);
-    out.set(m[2]!.replace(/^\.\//, ''), m[1]!);
-  });
-  return out;
-}
 
 export interface Unpacked {
   files: number;

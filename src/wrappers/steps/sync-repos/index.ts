@@ -5,7 +5,7 @@
 // fetched from another host, and packages only from the hosts upstream.allowed_redirect_hosts lists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { download, type DownloadOptions, setDownloadSockets } from '../../net/download.ts';
 import {
   compareEvrStrings,
@@ -20,11 +20,11 @@ import {
   resolveLocation,
   streamPrimary,
 } from '../../rpmmd/index.ts';
+import type { ReleaseConfig } from '../../config/release-schema.ts';
 import { fileSystemError, UsageError, WorkError } from '../../errors.ts';
-import { redactDeep } from '../../log/redact.ts';
+import { redactCredentials, redactDeep } from '../../log/redact.ts';
 import { sha256Hex } from '../../metadata/digest.ts';
-import type { Step, StepContext } from '../step.ts';
-import type { Unit } from '../units.ts';
+import type { Step, StepContext, StepProblem, UnitData } from '../step.ts';
 import { type MirrorResult, mirrorTree } from './mirror.ts';
 import { checkPackages, refuseLinkedPath } from './tree-guard.ts';
 import {
@@ -34,14 +34,15 @@ import {
   writeRepodata,
   writeTreeFiles,
 } from './metadata.ts';
-import { planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
+import { planProblems, planTrees, type SyncOptions, type TreeTarget } from './plan.ts';
 import { ContentIndex } from './tree-state.ts';
 
+/** What every tree of a run shares: made once in prepare(). */
 interface Shared {
+  /** The run's 'downloads' pool: repomd.xml reads, metadata and packages of every tree draw on it. */
   downloads: LimitFunction;
   index: ContentIndex;
   keyring?: Keyring;
-  onBytes?: (n: number) => void;
   /** Download options for metadata (never redirected to another host) and for packages. */
   metadataFetch: DownloadOptions;
   packageFetch: DownloadOptions;
@@ -50,107 +51,66 @@ interface Shared {
 /** repomd.xml is a few KB; more than this from an upstream is not one. */
 const REPOMD_MAX = 16 << 20;
 
-export interface SyncUnit extends Unit {
+export interface SyncUnit extends UnitData {
+  arch: string;
   tree: TreeTarget;
+  /** Upstream's repomd.xml as units() read it (plain data); absent when the unit cannot run. */
   repomd?: RepoMd;
-  repomdError?: unknown;
-  shared: Shared;
 }
 
 export type { SyncOptions };
 
-export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, SyncUnit> = {
+export const syncRepos: Step<SyncOptions, SyncUnit, Shared> = {
   name: 'sync-repos',
   version: 1,
-  concurrency: (ctx) => Math.max(2, ctx.site.limits.cpu),
-  async units(ctx, opts) {
-    const trees = planTrees(ctx.release, ctx.paths, opts);
-    const enforce = opts.enforceSignatures ?? ctx.release.upstream.enforce_signatures;
-    const keys = ctx.release.upstream.gpg_keys;
-    if (enforce && keys.length === 0) {
-      throw new UsageError(
-        'signatures are enforced (upstream.enforce_signatures) but upstream.gpg_keys names no key',
-        'add the release keys to upstream.gpg_keys, or pass --no-enforce-signatures',
-      );
-    }
+  scope: 'compose',
+  title: 'mirror the upstream repos into the compose',
+  validate(ctx, opts) {
+    const problems = planProblems(ctx.release, opts, ctx.arches);
+    const sig = signatureProblem(ctx.release, opts);
+    return sig ? [...problems, sig] : problems;
+  },
+  async prepare(ctx, opts) {
+    const sig = signatureProblem(ctx.release, opts);
+    if (sig) throw new UsageError(sig.message, sig.hint);
     setDownloadSockets(ctx.site.limits.downloads);
     const rate = {
       minRate: ctx.site.limits.download_min_rate,
       deadlineFloorMs: ctx.site.limits.download_deadline_min_s * 1000,
     };
-    const shared: Shared = {
+    return {
       metadataFetch: { ...rate, redirects: { hosts: [] } },
       packageFetch: { ...rate, redirects: { hosts: ctx.release.upstream.allowed_redirect_hosts } },
-      downloads: pLimit(ctx.site.limits.downloads),
+      downloads: ctx.limits.get('downloads'),
       index: new ContentIndex(),
       // before any tree: without the keys no tree can land, and a key that cannot be had is one error, not N
-      keyring: enforce ? await prepareKeyring(ctx, keys) : undefined,
-      onBytes: opts.onBytes,
+      keyring: enforced(ctx.release, opts)
+        ? await prepareKeyring(ctx, ctx.release.upstream.gpg_keys)
+        : undefined,
     };
-    const limit = pLimit(ctx.site.limits.downloads);
-    return Promise.all(
-      trees.map((tree) =>
-        limit(async (): Promise<SyncUnit> => {
-          const base = {
-            key: tree.key,
-            tree,
-            shared,
-            failable: ctx.release.failable_arches.includes(tree.arch as never),
-          };
-          try {
-            // upstream metadata is fetched with the same retries and checks as packages, into work/
-            const local = join(ctx.paths.workDir('sync', tree.key), 'upstream');
-            const repomdFile = join(local, 'repodata', 'repomd.xml');
-            const repomdUrl = resolveLocation(tree.url, 'repodata/repomd.xml');
-            await download(repomdUrl, repomdFile, { ...shared.metadataFetch, maxBytes: REPOMD_MAX });
-            const bytes = await readFile(repomdFile);
-            const repomd = parseRepomd(bytes.toString('utf8'), repomdUrl);
-            confineRepomd(repomd, tree.url, repomdUrl); // refused here: nothing of this tree is fetched
-            // the record and the id see URLs without credentials: a rotated token neither leaks nor redoes work
-            const inputs = redactDeep({
-              url: tree.url,
-              repomd: sha256Hex(bytes),
-              packageArches: tree.packageArches,
-              newestOnly: !!opts.newestOnly,
-              delete: !!opts.delete,
-              enforce,
-              keys,
-              checksum: ctx.release.checksum,
-              comps: tree.comps,
-              modules: tree.modules,
-              identity: [ctx.release.name, ctx.release.short, ctx.release.version],
-              sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
-            });
-            return { ...base, repomd, inputs };
-          } catch (err) {
-            // an unreachable tree is that unit's failure, not the whole step's; never matches a record
-            return { ...base, repomdError: err, inputs: { failedAt: Date.now() } };
-          }
-        }),
-      ),
-    );
   },
-  async run(unit, ctx, opts, { logFile }) {
-    const { tree, shared } = unit;
-    if (!unit.repomd) {
-      // a full disk is the step's failure, said as such; anything else is this tree's upstream
-      const fs = fileSystemError(unit.repomdError);
-      if (fs) throw fs;
-      const err = unit.repomdError;
-      const why = err instanceof Error ? err.message : String(err);
-      const hint = (err as { hint?: unknown } | undefined)?.hint;
-      throw new WorkError(
-        `${tree.key}: cannot read upstream metadata: ${why}`,
-        typeof hint === 'string' ? hint : undefined,
-      );
-    }
+  async units(ctx, opts, arches, shared) {
+    const trees = planTrees(ctx.release, ctx.paths, opts, arches);
+    // allSettled: a full disk is thrown only once no other tree's read still writes
+    const settled = await Promise.allSettled(
+      trees.map((tree) => shared.downloads(() => readUpstream(ctx, opts, tree, shared))),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<SyncUnit>).value);
+  },
+  pool: (ctx) => ({ name: 'sync-repos', size: Math.max(2, ctx.site.limits.cpu) }),
+  async run(unit, ctx, opts, uc, shared) {
+    const { tree, repomd } = unit;
+    if (!repomd) throw new WorkError(`${tree.key}: upstream metadata was not read`); // cannotRun units are not run
     const work = ctx.paths.workDir('sync', tree.key);
     const upstreamCopy = join(work, 'upstream');
+    const metadataFetch = { ...shared.metadataFetch, signal: uc.signal };
     // `local` reads the copy in work/: each record's location is its checked path inside the tree
-    const md = confineRepomd(unit.repomd, tree.url, `${tree.url}repodata/repomd.xml`);
+    const md = confineRepomd(repomd, tree.url, `${tree.url}repodata/repomd.xml`);
     const local = md.local;
     const { metadata_max_bytes: maxBytes, comps_modules_max_bytes: maxSmall } = ctx.site.limits;
-    await fetchMetadata(md, upstreamCopy, metadataTypes(tree, local), shared.metadataFetch, maxBytes);
+    await fetchMetadata(md, upstreamCopy, metadataTypes(tree, local), metadataFetch, maxBytes);
     const pkgs = await upstreamPackages(upstreamCopy, tree, local, !!opts.newestOnly, maxBytes);
     checkPackages(tree.url, pkgs); // before a byte of any package is fetched
     const groupAndModules = await unpackGroupAndModules(tree, upstreamCopy, local, work, maxSmall);
@@ -158,8 +118,8 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     // upstream's metadata (while packages download) only when that can happen. It reads the copy's repomd.xml as
     // upstream wrote it, so not when an xml:base moved a record away from its href.
     const reuse =
-      canReuse(pkgs, ctx.release.checksum) && unit.repomd.records.every((r) => r.location.base === undefined)
-        ? fetchMetadata(md, upstreamCopy, ['filelists', 'other'], shared.metadataFetch, maxBytes)
+      canReuse(pkgs, ctx.release.checksum) && repomd.records.every((r) => r.location.base === undefined)
+        ? fetchMetadata(md, upstreamCopy, ['filelists', 'other'], metadataFetch, maxBytes)
             // createrepo_c unpacks them whole: ones past their bounds are not handed over
             .then(() => checkUnpacked(upstreamCopy, local, ['filelists', 'other'], maxBytes))
             .then(
@@ -173,20 +133,36 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
     const res = await mirrorTree(
       tree,
       pkgs,
-      { delete: opts.delete, incoming: join(work, 'incoming'), stateFile: join(work, 'state.json'), logFile },
+      {
+        delete: opts.delete,
+        incoming: join(work, 'incoming'),
+        stateFile: join(work, 'state.json'),
+        logFile: uc.logFile,
+      },
       {
         downloads: shared.downloads,
         index: shared.index,
         keyring: shared.keyring,
-        onBytes: shared.onBytes,
+        onBytes: opts.onBytes,
+        signal: uc.signal,
         fetch: shared.packageFetch,
       },
     ).catch(async (err: unknown) => {
       await reuse; // the metadata downloads it started must not write on after this unit failed
       throw err;
     });
-    await writeRepodata(tree, res.files, ctx.release, local, work, logFile, 2, await reuse, groupAndModules);
-    await writeTreeFiles(tree, ctx.release);
+    const sourceDateEpoch = ctx.clock.sourceDateEpoch;
+    await writeRepodata(tree, ctx.release, {
+      files: res.files,
+      upstream: local,
+      work,
+      workers: 2,
+      updateMdPath: await reuse,
+      ...groupAndModules,
+      sourceDateEpoch,
+      exec: (argv) => ctx.exec({ argv, logFile: uc.logFile, env: ctx.clock.env(), signal: uc.signal }),
+    });
+    await writeTreeFiles(tree, ctx.release, sourceDateEpoch);
     if (res.problems.length) throw problemsError(tree, res);
     return {
       outputs: [await repomdOutput(tree)],
@@ -201,7 +177,78 @@ export const syncRepos: Step<SyncOptions & { onBytes?: (n: number) => void }, Sy
       },
     };
   },
+  describe(s) {
+    const mib = ((Number(s?.bytes) || 0) / 1048576).toFixed(1);
+    return `${String(s?.packages ?? '?').padStart(6)} pkgs  ${mib.padStart(8)} MiB new`;
+  },
 };
+
+const enforced = (release: ReleaseConfig, opts: SyncOptions): boolean =>
+  opts.enforceSignatures ?? release.upstream.enforce_signatures;
+
+function signatureProblem(release: ReleaseConfig, opts: SyncOptions): StepProblem | undefined {
+  if (!enforced(release, opts) || release.upstream.gpg_keys.length > 0) return undefined;
+  return {
+    message: 'signatures are enforced (upstream.enforce_signatures) but upstream.gpg_keys names no key',
+    hint: 'add the release keys to upstream.gpg_keys, or pass --no-enforce-signatures',
+  };
+}
+
+/**
+ * Reads a tree's upstream repomd.xml into work/ (with the same retries and checks as packages) and makes its unit,
+ * whose id covers that file's digest. An upstream that cannot be read makes a unit that cannot run (that tree's
+ * failure, not the step's); a full disk is thrown (the step's).
+ */
+async function readUpstream(
+  ctx: StepContext,
+  opts: SyncOptions,
+  tree: TreeTarget,
+  shared: Shared,
+): Promise<SyncUnit> {
+  const base = { key: tree.key, arch: tree.arch, tree };
+  try {
+    const local = join(ctx.paths.workDir('sync', tree.key), 'upstream');
+    const repomdFile = join(local, 'repodata', 'repomd.xml');
+    const repomdUrl = resolveLocation(tree.url, 'repodata/repomd.xml');
+    await download(repomdUrl, repomdFile, {
+      ...shared.metadataFetch,
+      maxBytes: REPOMD_MAX,
+      signal: ctx.signal,
+    });
+    const bytes = await readFile(repomdFile);
+    const repomd = parseRepomd(bytes.toString('utf8'), repomdUrl);
+    confineRepomd(repomd, tree.url, repomdUrl); // refused here: nothing of this tree is fetched
+    // the record and the id see URLs without credentials: a rotated token neither leaks nor redoes work
+    const inputs = redactDeep({
+      url: tree.url,
+      repomd: sha256Hex(bytes),
+      packageArches: tree.packageArches,
+      newestOnly: !!opts.newestOnly,
+      delete: !!opts.delete,
+      enforce: enforced(ctx.release, opts),
+      keys: ctx.release.upstream.gpg_keys,
+      checksum: ctx.release.checksum,
+      comps: tree.comps,
+      modules: tree.modules,
+      identity: [ctx.release.name, ctx.release.short, ctx.release.version],
+      sourceDateEpoch: ctx.clock.sourceDateEpoch,
+    });
+    return { ...base, repomd, inputs };
+  } catch (err) {
+    const fs = fileSystemError(err);
+    if (fs) throw fs;
+    if (ctx.signal.aborted) throw err; // interrupted: the run's end, not this upstream's fault
+    const why = redactCredentials(err instanceof Error ? err.message : String(err));
+    const hint = (err as { hint?: unknown } | undefined)?.hint;
+    return {
+      ...base,
+      cannotRun: {
+        message: `${tree.key}: cannot read upstream metadata: ${why}`,
+        ...(typeof hint === 'string' ? { hint } : {}),
+      },
+    };
+  }
+}
 
 /** The packages to mirror: upstream's, of the tree's arches, the newest per name.arch when asked. */
 async function upstreamPackages(

@@ -1,8 +1,9 @@
 // Repodata and tree files for a mirrored tree: createrepo_c (checksum from the release, comps via --groupfile,
 // --update to reuse unchanged entries, also from upstream's metadata copy in work/ via --update-md-path when the
-// checksum types agree, upstream's revision for reproducible output, the tree's packages as a --pkglist), modules
-// via modifyrepo_c, then .treeinfo, .discinfo and media.repo (productmd / pungi formats). Upstream comps and
-// modules are streamed into work/ through the bounded decompressor before any package is mirrored.
+// checksum types agree, SOURCE_DATE_EPOCH or else upstream's revision for reproducible output, the tree's packages
+// as a --pkglist), modules via modifyrepo_c, then .treeinfo, .discinfo and media.repo (productmd / pungi formats).
+// Upstream comps and modules are streamed into work/ through the bounded decompressor before any package is
+// mirrored. Commands run through the caller's exec (the step context's), dates come from the caller's clock.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,8 +19,7 @@ import {
   releaseDistroTag,
   type RepoMd,
 } from '../../rpmmd/index.ts';
-import { run } from '../../run/runner.ts';
-import { sha256File } from '../units.ts';
+import { sha256File } from '../../metadata/digest.ts';
 import type { TreeTarget } from './plan.ts';
 import { hashFile } from './tree-state.ts';
 
@@ -82,27 +82,30 @@ export async function checkUnpacked(
   }
 }
 
-export async function writeRepodata(
-  t: TreeTarget,
+export interface RepodataJob extends GroupAndModules {
   /** The tree's package files, relative to it (the mirror's final listing): createrepo_c indexes exactly these. */
-  files: readonly string[],
-  release: ReleaseConfig,
-  upstream: RepoMd,
-  work: string,
-  logFile: string,
-  workers: number,
+  files: readonly string[];
+  /** Upstream's repomd.xml (its revision stands in when no SOURCE_DATE_EPOCH is set). */
+  upstream: RepoMd;
+  work: string;
+  workers: number;
   /** A repo whose primary/filelists/other entries createrepo_c may reuse for files of the same name, size, mtime. */
-  updateMdPath: string | undefined,
-  { groupfile, modules }: GroupAndModules,
-): Promise<void> {
-  const revision = process.env.SOURCE_DATE_EPOCH ?? upstream.revision;
+  updateMdPath: string | undefined;
+  sourceDateEpoch: number | undefined;
+  /** Runs one command to completion (throws when it fails), its output going to the unit's log. */
+  exec: (argv: string[]) => Promise<unknown>;
+}
+
+export async function writeRepodata(t: TreeTarget, release: ReleaseConfig, job: RepodataJob): Promise<void> {
+  const { files, upstream, work, workers, updateMdPath, groupfile, modules, exec } = job;
+  const revision = job.sourceDateEpoch !== undefined ? String(job.sourceDateEpoch) : upstream.revision;
   // what createrepo_c's own walk would find, without its quadratic sorted insert
   const pkglist = join(work, 'pkglist');
   // createrepo_c builds into <tree>/.repodata/ and refuses to start while it exists ("Another createrepo process is
   // running?"): one killed mid-run left it. We hold the compose lock, so nothing else writes this tree.
   await rm(join(t.dir, '.repodata'), { recursive: true, force: true });
   await writeFile(pkglist, files.map((f) => `${f}\n`).join(''));
-  await run(
+  await exec(
     createrepoArgv({
       dir: t.dir,
       checksum: release.checksum,
@@ -114,11 +117,10 @@ export async function writeRepodata(
       revision,
       distroTag: releaseDistroTag(release),
     }),
-    { logFile },
   );
   if (t.modules) {
     if (modules) {
-      await run(modifyrepoArgv(modules, join(t.dir, 'repodata'), 'modules', release.checksum), { logFile });
+      await exec(modifyrepoArgv(modules, join(t.dir, 'repodata'), 'modules', release.checksum));
       // modifyrepo_c stamps its record with the current time; keep repomd.xml reproducible
       if (revision) await pinRepomdTimestamps(join(t.dir, 'repodata', 'repomd.xml'), revision);
     }
@@ -134,8 +136,12 @@ async function pinRepomdTimestamps(repomd: string, revision: string): Promise<vo
   );
 }
 
-/** .treeinfo, .discinfo and media.repo for a repo tree (os, debug or source). */
-export async function writeTreeFiles(t: TreeTarget, release: ReleaseConfig): Promise<void> {
+/** .treeinfo, .discinfo and media.repo for a repo tree (os, debug or source), dated SOURCE_DATE_EPOCH or now. */
+export async function writeTreeFiles(
+  t: TreeTarget,
+  release: ReleaseConfig,
+  sourceDateEpoch: number | undefined,
+): Promise<void> {
   const arch = t.kind === 'source' ? 'src' : t.arch;
   const paths: TreeVariant['paths'] =
     t.kind === 'source'
@@ -143,7 +149,9 @@ export async function writeTreeFiles(t: TreeTarget, release: ReleaseConfig): Pro
       : t.kind === 'debug'
         ? { debug_packages: 'Packages', debug_repository: '.' }
         : { packages: 'Packages', repository: '.' };
-  const stamp = discTimestamp();
+  const stamp = discTimestamp(
+    sourceDateEpoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(sourceDateEpoch) },
+  );
   const id = t.repo.replaceAll('-', '_');
   const repomd = join(t.dir, 'repodata', 'repomd.xml');
   const treeinfo = serializeTreeInfo({

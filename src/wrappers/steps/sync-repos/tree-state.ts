@@ -3,9 +3,7 @@
 // cheap; anything else is hashed again. Also the content index that hardlinks identical files across trees.
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../../compose/atomic.ts';
-import { sha256File } from '../units.ts';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { digestFile } from '../../metadata/digest.ts';
 import { hashName } from '../../net/download.ts';
 
 export interface FileState {
@@ -58,11 +56,9 @@ export class TreeState {
   }
 }
 
-export async function hashFile(path: string, type: string): Promise<string> {
-  if (hashName(type) === 'sha256') return sha256File(path);
-  const h = createHash(hashName(type));
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
-  return h.digest('hex');
+/** A file's digest by a repodata checksum type ("sha256", "sha", ...). */
+export function hashFile(path: string, type: string): Promise<string> {
+  return digestFile(path, hashName(type));
 }
 
 /** checksum -> a landed file with that content, so the same RPM in another tree becomes a hardlink. */
