@@ -54,7 +54,7 @@ const POINTS: (KillPoint & { fork: boolean })[] = [
   point('pull-unpack-tree: mid download', is('unit started', { step: 'pull-unpack-tree' }), 300, true),
   point('pull-unpack-tree: mid unpack or placing', is('unit started', { step: 'pull-unpack-tree' }), 1200),
   point('pull-unpack-tree: one arch done', is('unit done', { step: 'pull-unpack-tree' })),
-  point('build-iso-extra: mid DVD mastering', is('unit started', { unit: 'dvd-x86_64' }), 150, true),
+  point('build-iso-extra: mid DVD mastering', is('unit started', { step: 'build-iso-extra' }), 150, true),
   point('build-iso-extra: a disc done', is('unit done', { step: 'build-iso-extra' })),
   point('build-iso-extra: mid minimal', is('unit started', { unit: 'minimal-x86_64' }), 900),
   point('build-iso-extra: phase finished', is('phase finished', { phase: 'build-iso-extra' })),

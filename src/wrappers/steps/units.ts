@@ -172,7 +172,9 @@ export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promis
     } catch (caught) {
       const err = fileSystemError(caught, paths.dir) ?? caught;
       const fatal = err instanceof FileSystemError;
-      const stopped = err instanceof InterruptedError && stop.signal.aborted && !cancelSignal.aborted;
+      // stopped by the run's stop signal: an InterruptedError, or an AbortError from a stream that signal ended
+      const aborted = err instanceof InterruptedError || (err as Error | undefined)?.name === 'AbortError';
+      const stopped = aborted && stop.signal.aborted && !cancelSignal.aborted;
       const failable = failableArch(unit) && !fatal && !(err instanceof InterruptedError);
       const message = err instanceof Error ? err.message : String(err);
       const hint = err instanceof HornoError ? err.hint : undefined;
