@@ -1,11 +1,9 @@
 // horno finalize-compose: publish the staged media with checksums (optionally signed), write the productmd
 // metadata, mark the compose FINISHED (or FINISHED_INCOMPLETE) and point the latest link at it.
-import { readStatus } from '../wrappers/compose/status.ts';
-import { findCompose } from '../wrappers/compose/session.ts';
 import { finalizeMedia, finalizeMetadata } from '../wrappers/steps/index.ts';
 import { phase } from '../wrappers/steps/step.ts';
 import { defineCommand, releaseOption } from './command.ts';
-import { composeOption, composeRoot, identity, loadFor, runCompose } from './with-compose.ts';
+import { composeOption, runCompose } from './with-compose.ts';
 
 export default defineCommand({
   options: (y) =>
@@ -20,21 +18,18 @@ export default defineCommand({
         describe: 'redo units even when recorded as done',
       }),
   async run(args, ctx) {
-    const code = await runCompose(args, ctx, {
+    return runCompose(args, ctx, {
       command: 'finalize-compose',
+      printStatus: true,
       compose: args.compose,
       phases: () => [
-        phase(finalizeMedia, {
-          signKey: args['sign-key'],
-          gnupgHome: process.env.GNUPGHOME,
-          force: args.force,
-        }),
+        phase(
+          finalizeMedia,
+          { signKey: args['sign-key'], gnupgHome: process.env.GNUPGHOME },
+          { force: args.force },
+        ),
         phase(finalizeMetadata, {}, { force: args.force }),
       ],
     });
-    const cfg = await loadFor(args);
-    const paths = await findCompose(composeRoot(cfg), identity(cfg), args.compose);
-    ctx.print(`${paths.id}: ${(await readStatus(paths)) ?? 'no STATUS'}`);
-    return code;
   },
 });

@@ -47,6 +47,8 @@ export interface RunRequest {
   compose?: string;
   /** Exit 1 when a lenient phase reports failures (`horno repoclosure` is a check). */
   strictExit?: boolean;
+  /** End with `<compose>: <STATUS>` (finalize-compose, whose close writes it). */
+  printStatus?: boolean;
   /** Before the session opens: a FINISHED compose, say, may need nothing done (return an exit code to stop). */
   before?(paths: ComposePaths, cfg: LoadedConfig): Promise<number | undefined>;
 }
@@ -95,6 +97,7 @@ export async function runCompose(
   const lenientFailed = run.phases.some((o) => o.lenient && o.failed.length > 0);
   const failed = run.status === 'DOOMED' || (req.strictExit === true && lenientFailed);
   if (run.halted) ctx.print(`stopped: ${run.halted}; rerun to resume`);
+  if (req.printStatus) ctx.print(`${paths.id}: ${status ?? 'no STATUS'}`);
   const main = run.phases.length === 1 ? phaseSummary(run.phases[0]!) : {};
   ctx.summary({
     ok: !failed && !interrupted(),

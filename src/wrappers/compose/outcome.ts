@@ -2,7 +2,7 @@
 // an earlier unit of its arch failed), sizes in MiB, and the --json summary: per phase its units, the media made,
 // the repoclosure verdicts and the final STATUS.
 import type { Phase } from '../steps/step.ts';
-import type { UnitFailure, UnitRecord } from '../steps/units.ts';
+import type { UnitRecord } from '../steps/units.ts';
 import type { PhaseOutcome, RunOutcome } from './engine.ts';
 
 /** Bytes as MiB with one decimal: the one unit every row uses. */
@@ -61,8 +61,6 @@ const unitRow = (r: UnitRecord) => ({
   summary: r.summary,
 });
 
-const failureRow = (f: UnitFailure) => f;
-
 export function phaseSummary(o: PhaseOutcome) {
   return {
     phase: o.phase,
@@ -71,7 +69,7 @@ export function phaseSummary(o: PhaseOutcome) {
     opened: o.opened,
     ran: o.ran.map(unitRow),
     skipped: o.skipped.map(unitRow),
-    failed: o.failed.map(failureRow),
+    failed: o.failed,
   };
 }
 

@@ -12,7 +12,7 @@ import { cancelSignal, withUnitSignal } from '../run/cancel.ts';
 import { sha256File } from '../metadata/digest.ts';
 import { unitId } from './canonical.ts';
 import type { Monitor } from '../compose/monitor.ts';
-import type { UnitData } from './step.ts';
+import type { UnitData, UnitRun } from './step.ts';
 
 export { sha256File };
 
@@ -65,13 +65,6 @@ export interface UnitsOutcome {
   failed: UnitFailure[];
 }
 
-export interface UnitCtx {
-  logFile: string;
-  id: string;
-  signal: AbortSignal;
-  progress(done: number, total?: number): void;
-}
-
 export interface RunUnitsOptions<U extends Unit> {
   step: string;
   paths: ComposePaths;
@@ -92,7 +85,7 @@ export interface RunUnitsOptions<U extends Unit> {
   force?: boolean;
   /** Verify recorded outputs by sha256 (slow, thorough) or by size only. */
   verify?: 'size' | 'sha256';
-  run(unit: U, ctx: UnitCtx): Promise<UnitResult>;
+  run(unit: U, ctx: UnitRun): Promise<UnitResult>;
 }
 
 export async function runUnits<U extends Unit>(opts: RunUnitsOptions<U>): Promise<UnitsOutcome> {

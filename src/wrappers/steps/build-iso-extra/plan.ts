@@ -19,7 +19,6 @@ export interface ExtraIsoOptions {
   /** Only this image (an iso.images key). */
   image?: string;
   rc?: boolean;
-  force?: boolean;
 }
 
 /** One disc on one arch: plain data (it travels in the unit). */

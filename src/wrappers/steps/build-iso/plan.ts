@@ -16,8 +16,6 @@ export interface BuildIsoOptions {
   rc?: boolean;
   /** lorax reads the upstream trees instead of the compose's synced ones (a builder with no compose). */
   upstreamSources?: boolean;
-  /** Rebuild arches recorded as done. */
-  force?: boolean;
 }
 
 export interface LoraxSource {

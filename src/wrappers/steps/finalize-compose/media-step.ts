@@ -32,7 +32,6 @@ export interface MediaOptions {
   /** gpg key to sign CHECKSUM files with; unset: no signatures. */
   signKey?: string;
   gnupgHome?: string;
-  force?: boolean;
 }
 
 export interface MediaUnit extends UnitData {

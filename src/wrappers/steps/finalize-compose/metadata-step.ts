@@ -27,9 +27,8 @@ import { type MediaState, readMediaState } from './media-state.ts';
 import { checkFinalizable, closeCompose, FINALIZE_STEPS } from './outcome.ts';
 import { findMediaFolders } from './staging.ts';
 
-export interface MetadataOptions {
-  force?: boolean;
-}
+/** finalize-metadata takes no options: what it writes follows from the compose and the clock. */
+export type MetadataOptions = Record<string, never>;
 
 export interface MetadataUnit extends UnitData {
   states: MediaState[];

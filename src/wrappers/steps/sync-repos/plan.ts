@@ -18,7 +18,6 @@ export interface SyncOptions {
   newestOnly?: boolean;
   /** Override the release's upstream.enforce_signatures. */
   enforceSignatures?: boolean;
-  force?: boolean;
   /** Every downloaded chunk's size, for the command's progress line. */
   onBytes?: (n: number) => void;
 }
